@@ -1,0 +1,1 @@
+"""Implementations of kit ports; only wiring.py chooses between them."""

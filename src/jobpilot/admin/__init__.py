@@ -1,0 +1,1 @@
+"""Operating the platform: users, service health, feature flags and settings."""

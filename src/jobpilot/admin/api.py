@@ -1,0 +1,5 @@
+"""The admin service's JSON routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["admin"])

@@ -1,0 +1,1 @@
+"""Embeddings, vector search that matches resumes to jobs, and grounded LLM help."""

@@ -1,0 +1,5 @@
+"""The ai service's JSON routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["ai"])

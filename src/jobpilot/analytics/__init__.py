@@ -1,0 +1,1 @@
+"""Figures about the job search and the platform."""

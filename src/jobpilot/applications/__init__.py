@@ -1,0 +1,1 @@
+"""Application tracking, auto-apply rules and the workers that submit applications."""

@@ -1,0 +1,1 @@
+"""Accounts, sign-in (password, GitHub, LinkedIn), two-factor, sessions and signed tokens."""

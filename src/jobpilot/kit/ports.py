@@ -1,0 +1,36 @@
+"""Ports: the small interfaces behind which every external system sits."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Cache(Protocol):
+    """A key-value cache with expiry (in-process embedded, Redis at scale)."""
+
+    async def get(self, key: str) -> bytes | None:
+        """The value stored under `key`, or None when absent or expired."""
+
+    async def set(self, key: str, value: bytes, ttl_seconds: float | None = None) -> None:
+        """Store `value` under `key`, expiring after `ttl_seconds` when given."""
+
+    async def delete(self, key: str) -> None:
+        """Forget `key`."""
+
+    async def incr(self, key: str, amount: int = 1, ttl_seconds: float | None = None) -> int:
+        """Add `amount` to the counter at `key` (created at 0, expiry set on creation)."""
+
+    async def ping(self) -> None:
+        """Raise if the store does not answer."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+class HealthCheck(Protocol):
+    """A dependency that readiness depends on."""
+
+    name: str
+
+    async def check(self) -> None:
+        """Raise if the dependency is not usable."""

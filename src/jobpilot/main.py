@@ -1,0 +1,108 @@
+"""The application factory: one FastAPI app for the enabled services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from jobpilot import __version__, registry, wiring
+from jobpilot.kit.health import health_router, service_status_router
+from jobpilot.kit.http import BodySizeLimitMiddleware, ObservabilityMiddleware, install_error_handlers
+from jobpilot.kit.logging import configure_logging
+from jobpilot.kit.metrics import metrics_router
+from jobpilot.kit.tracing import instrument_app, setup_tracing, shutdown_tracing
+from jobpilot.settings import Profile, Settings, load_settings
+
+log = logging.getLogger("jobpilot")
+
+
+def process_name(services: Sequence[str] | None) -> str:
+    """The `service` label of this process: one service's name, or "jobpilot" for several."""
+    if services and len(services) == 1:
+        return services[0]
+    return "jobpilot"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Sequence[str] | None = None,
+    run_worker: bool | None = None,
+) -> FastAPI:
+    """Build the app serving `services` (all of them when None)."""
+    settings = settings or load_settings()
+    selected = registry.select(services or settings.service_list or None)
+    chosen = [d.service for d in selected] if (services or settings.service_list) else None
+    name = process_name(chosen)
+    configure_logging(
+        settings.observability.log_level, settings.observability.log_json, service=name
+    )
+    if run_worker is None:
+        run_worker = settings.tasks.embedded_worker and settings.profile is not Profile.TEST
+    tracer_provider = setup_tracing(
+        name, settings.observability.otlp_endpoint, settings.observability.trace_sample_ratio
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = wiring.build_container(settings)
+        app.state.container = container
+        app.state.db = container.db
+        app.state.health_checks = container.health_checks
+        stop = asyncio.Event()
+        worker_task: asyncio.Task[None] | None = None
+        if run_worker:
+            worker = wiring.build_worker(container, selected)
+            worker_task = asyncio.create_task(worker.run(stop), name="jobpilot-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker_task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+            await container.aclose()
+            shutdown_tracing(tracer_provider)
+
+    app = FastAPI(
+        title="JobPilot",
+        version=__version__,
+        summary="Find the right jobs and apply to them.",
+        openapi_tags=[{"name": d.service, "description": d.description} for d in selected],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = tuple(d.service for d in selected)
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(metrics_router)
+    for domain in selected:
+        app.include_router(domain.router)
+        app.include_router(service_status_router(domain.service, domain.prefixes[0]))
+    instrument_app(app, tracer_provider)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.http.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
+        allow_credentials=True,
+    )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)
+    app.add_middleware(
+        ObservabilityMiddleware,
+        default_service=name,
+        service_for_path=registry.service_for_path,
+    )
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` with several worker processes."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""The Alembic history of every domain's tables."""

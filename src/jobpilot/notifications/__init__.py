@@ -1,0 +1,1 @@
+"""Messages to users by email, push and in-app."""

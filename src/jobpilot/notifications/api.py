@@ -1,0 +1,5 @@
+"""The notifications service's JSON routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["notifications"])

@@ -1,0 +1,157 @@
+"""The list of domains: which service each belongs to, its routes, tasks, handlers and tables."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from functools import cache
+
+from jobpilot.admin.api import router as admin_router
+from jobpilot.ai.api import router as ai_router
+from jobpilot.analytics.api import router as analytics_router
+from jobpilot.applications.api import router as applications_router
+from jobpilot.auth.api import router as auth_router
+from jobpilot.jobs.api import router as jobs_router
+from jobpilot.jobs.seed import seed_demo as seed_jobs
+from jobpilot.kit.domain import DomainSpec
+from jobpilot.kit.events import Subscriptions
+from jobpilot.kit.tasks import TaskRegistry
+from jobpilot.notifications.api import router as notifications_router
+from jobpilot.resumes.api import router as resumes_router
+from jobpilot.users.api import router as users_router
+
+# Tables every process needs: the task queue and the outbox.
+KIT_MODELS = ("jobpilot.kit.tasks", "jobpilot.kit.events")
+
+
+@cache
+def domains() -> tuple[DomainSpec, ...]:
+    """Every domain, in the order their routes are mounted."""
+    return (
+        DomainSpec(
+            name="auth",
+            service="auth",
+            port=3001,
+            prefixes=("/api/v1/auth",),
+            description="Accounts, sign-in, two-factor, sessions and tokens.",
+            router=auth_router,
+        ),
+        DomainSpec(
+            name="users",
+            service="users",
+            port=3002,
+            prefixes=("/api/v1/users", "/api/v1/profiles"),
+            description="Profiles, skills, subscription tiers and avatars.",
+            router=users_router,
+        ),
+        DomainSpec(
+            name="resumes",
+            service="resumes",
+            port=3003,
+            prefixes=("/api/v1/resumes",),
+            description="Resume import, versions, templates and export.",
+            router=resumes_router,
+        ),
+        DomainSpec(
+            name="jobs",
+            service="jobs",
+            port=3004,
+            prefixes=("/api/v1/jobs", "/api/v1/companies"),
+            description="Job postings from ATS boards, companies and search.",
+            router=jobs_router,
+            models="jobpilot.jobs.models",
+            seed=seed_jobs,
+        ),
+        DomainSpec(
+            name="applications",
+            service="auto-apply",
+            port=3005,
+            prefixes=("/api/v1/applications", "/api/v1/auto-apply"),
+            description="Application tracking, auto-apply rules and submission workers.",
+            router=applications_router,
+        ),
+        DomainSpec(
+            name="analytics",
+            service="analytics",
+            port=3006,
+            prefixes=("/api/v1/analytics",),
+            description="Figures about the job search and the platform.",
+            router=analytics_router,
+        ),
+        DomainSpec(
+            name="notifications",
+            service="notifications",
+            port=3007,
+            prefixes=("/api/v1/notifications",),
+            description="Email, push and in-app messages.",
+            router=notifications_router,
+        ),
+        DomainSpec(
+            name="ai",
+            service="ai",
+            port=8000,
+            prefixes=("/api/v1/ai",),
+            description="Embeddings, matching and grounded LLM help.",
+            router=ai_router,
+        ),
+        DomainSpec(
+            name="admin",
+            service="admin",
+            port=3008,
+            prefixes=("/api/admin",),
+            description="Operating the platform.",
+            router=admin_router,
+        ),
+    )
+
+
+def service_names() -> tuple[str, ...]:
+    """The names of every service, in mount order."""
+    return tuple(d.service for d in domains())
+
+
+class UnknownService(ValueError):
+    """A service name that no domain has."""
+
+
+def select(services: Iterable[str] | None) -> tuple[DomainSpec, ...]:
+    """The domains of `services` (every domain when None)."""
+    if services is None:
+        return domains()
+    wanted = set(services)
+    unknown = wanted - set(service_names())
+    if unknown:
+        msg = (
+            f"unknown service(s): {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(service_names())}"
+        )
+        raise UnknownService(msg)
+    return tuple(d for d in domains() if d.service in wanted)
+
+
+def service_for_path(path: str) -> str | None:
+    """The service whose prefix `path` falls under."""
+    for domain in domains():
+        for prefix in domain.prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                return domain.service
+    return None
+
+
+def task_registry(selected: Iterable[DomainSpec]) -> TaskRegistry:
+    """The tasks (and event handlers) of the selected domains."""
+    return TaskRegistry().merge(d.tasks for d in selected)
+
+
+def subscriptions() -> Subscriptions:
+    """Every event subscription of every domain (the relay serves them all)."""
+    merged = Subscriptions()
+    for domain in domains():
+        merged.merge(domain.subscriptions)
+    return merged
+
+
+def import_models() -> None:
+    """Import every module that declares tables, so the metadata knows them all."""
+    for module in (*KIT_MODELS, *(d.models for d in domains() if d.models)):
+        importlib.import_module(module)

@@ -1,0 +1,1 @@
+"""Resumes parsed from PDF/DOCX, versioned, rendered from templates and exported."""

@@ -1,0 +1,1 @@
+"""Profiles, the skill hierarchy, subscription tiers and avatars."""

@@ -1,0 +1,5 @@
+"""The users service's JSON routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["users"])

@@ -1,0 +1,62 @@
+"""Helpers for tests: settings, required servers and fixtures, in-process HTTP clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from jobpilot.settings import Settings
+
+PG_URL_ENV = "JOBPILOT_TEST_PG_URL"
+REDIS_URL_ENV = "JOBPILOT_TEST_REDIS_URL"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+
+
+def require_env(name: str, what: str) -> str:
+    """The value of `name`; skip without it, or fail under CI=true."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    reason = f"{what} tests need {name} (set by .ci/run)"
+    if IN_CI:
+        pytest.fail(f"{reason}; under CI=true they must run")
+    pytest.skip(reason)
+
+
+def require_shared(*parts: str) -> Path:
+    """A path under ../shared; skip when absent, or fail under CI=true."""
+    path = SHARED_DIR.joinpath(*parts)
+    if path.exists():
+        return path
+    reason = f"{path} is absent (../shared holds the captured fixtures)"
+    if IN_CI:
+        pytest.fail(f"{reason}; under CI=true it must be present")
+    pytest.skip(reason)
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Test-profile settings rooted at `data_dir`."""
+    base: dict[str, object] = {
+        "profile": "test",
+        "data_dir": data_dir,
+        "observability": {"log_json": True, "log_level": "WARNING"},
+        "tasks": {"embedded_worker": False},
+    }
+    base.update(overrides)
+    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+
+
+async def client_for(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to `app` in-process, with its lifespan running."""
+    async with LifespanManager(app) as manager:  # type: ignore[arg-type]
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
