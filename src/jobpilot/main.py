@@ -83,8 +83,9 @@ def create_app(
     app.include_router(health_router)
     app.include_router(metrics_router)
     for domain in selected:
-        app.include_router(domain.router)
+        # Status first: `/api/v1/jobs/status` must not be taken for a job id.
         app.include_router(service_status_router(domain.service, domain.prefixes[0]))
+        app.include_router(domain.router)
     instrument_app(app, tracer_provider)
     app.add_middleware(
         CORSMiddleware,

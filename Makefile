@@ -1,0 +1,63 @@
+# JobPilot — every entry point. `make run` serves the platform, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8080
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve test test-fast lint fmt bench migrate seed worker lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install system packages and pinned dependencies
+
+$(STAMP): requirements.lock pyproject.toml scripts/system-deps.sh
+	@bash scripts/system-deps.sh
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+run: install migrate seed ## Set up, migrate, load demo data and serve everything at http://127.0.0.1:8080
+	$(BIN)/jobpilot serve --host $(HOST) --port $(PORT)
+
+serve: install ## Serve without migrating or seeding
+	$(BIN)/jobpilot serve --host $(HOST) --port $(PORT)
+
+migrate: install ## Bring the database schema up to date
+	$(BIN)/jobpilot migrate
+
+seed: install ## Load the demo data
+	$(BIN)/jobpilot seed
+
+worker: install ## Run a standalone task worker
+	$(BIN)/jobpilot worker
+
+test: install ## Run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff (lint + format check), import-linter contracts, mypy --strict
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+fmt: install ## Format and autofix
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install ## Run the benchmarks (printed figures)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lock: install ## Re-pin requirements.lock from pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
+
+clean: ## Remove the environment, caches and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

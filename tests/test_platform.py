@@ -1,0 +1,221 @@
+"""The assembled platform: health, service selection, errors, metrics, docs and demo data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from jobpilot.jobs.seed import seed_demo
+from jobpilot.kit.db import Database
+from jobpilot.kit.errors import Conflict
+from jobpilot.main import create_app
+from jobpilot.registry import service_names
+from jobpilot.settings import Settings
+from support import client_for, make_settings
+
+
+@pytest.fixture
+async def seeded_client(settings: Settings, sqlite_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings.database.url = sqlite_url
+    db = Database(sqlite_url)
+    async with db.unit_of_work() as session:
+        await seed_demo(session)
+    await db.dispose()
+    async for c in client_for(create_app(settings)):
+        yield c
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return dict(body["error"])
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "alive"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok"}
+
+
+async def test_readiness_names_the_dependency_that_is_down(tmp_path: Path) -> None:
+    # Nothing listens on port 9: the database is unreachable.
+    settings = make_settings(
+        tmp_path, database={"url": "postgresql://nobody@127.0.0.1:9/none"}
+    )
+    async for c in client_for(create_app(settings)):
+        assert (await c.get("/healthz")).status_code == 200
+        error = assert_error(await c.get("/readyz"), 503, "not_ready")
+        assert "database" in str(error["message"])
+        assert error["details"]["checks"]["database"].startswith("unreachable")  # type: ignore[index]
+
+
+@pytest.mark.redis
+async def test_readiness_checks_redis_when_configured(
+    tmp_path: Path, sqlite_url: str, redis_url: str
+) -> None:
+    settings = make_settings(tmp_path, database={"url": sqlite_url}, redis={"url": redis_url})
+    async for c in client_for(create_app(settings)):
+        assert (await c.get("/readyz")).json()["checks"] == {"database": "ok", "redis": "ok"}
+
+    down = make_settings(
+        tmp_path, database={"url": sqlite_url}, redis={"url": "redis://127.0.0.1:9/0"}
+    )
+    async for c in client_for(create_app(down)):
+        error = assert_error(await c.get("/readyz"), 503, "not_ready")
+        assert "redis" in str(error["message"]) and "database" not in str(error["message"])
+
+
+async def test_one_service_alone_serves_only_its_routes(settings: Settings, sqlite_url: str) -> None:
+    settings.database.url = sqlite_url
+    async for c in client_for(create_app(settings, services=["auth"])):
+        status = await c.get("/api/v1/auth/status")
+        assert status.status_code == 200
+        assert status.json()["service"] == "auth"
+        assert_error(await c.get("/api/v1/jobs"), 404, "not_found")
+        assert_error(await c.get("/api/v1/jobs/status"), 404, "not_found")
+        paths = (await c.get("/openapi.json")).json()["paths"]
+        assert all(p.startswith("/api/v1/auth") for p in paths)
+
+
+async def test_every_service_is_in_the_openapi_document(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert {t["name"] for t in spec["tags"]} == set(service_names())
+    tagged = {tag for op in spec["paths"].values() for m in op.values() for tag in m["tags"]}
+    assert tagged == set(service_names())
+    docs = await client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+async def test_demo_jobs_can_be_searched_and_read(seeded_client: httpx.AsyncClient) -> None:
+    page = (await seeded_client.get("/api/v1/jobs", params={"limit": 100})).json()
+    assert page["total"] == 8
+    assert page["items"][0]["title"] == "Machine Learning Engineer"  # newest first
+    python = (await seeded_client.get("/api/v1/jobs", params={"q": "python"})).json()
+    assert [j["title"] for j in python["items"]] == ["Senior Python Engineer"]
+    remote = (await seeded_client.get("/api/v1/jobs", params={"remote": "true"})).json()
+    assert remote["total"] == 3 and all(j["remote"] for j in remote["items"])
+
+    job_id = python["items"][0]["id"]
+    job = (await seeded_client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert job["company_name"] == "Northwind Analytics"
+    company = (await seeded_client.get(f"/api/v1/companies/{job['company_id']}")).json()
+    assert company["slug"] == "northwind-analytics"
+    companies = (await seeded_client.get("/api/v1/companies")).json()
+    assert [c["name"] for c in companies["items"]] == [
+        "Harbor Health",
+        "Lumen Robotics",
+        "Northwind Analytics",
+    ]
+
+    assert_error(await seeded_client.get(f"/api/v1/jobs/{uuid.uuid4()}"), 404, "job_not_found")
+    assert_error(await seeded_client.get("/api/v1/jobs/not-a-uuid"), 422, "validation_error")
+    assert_error(await seeded_client.get("/api/v1/jobs?limit=1000"), 422, "validation_error")
+
+
+async def test_seeding_twice_changes_nothing(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    async with db.unit_of_work() as session:
+        assert await seed_demo(session) == "3 new companies, 8 new postings"
+    async with db.unit_of_work() as session:
+        assert await seed_demo(session) == "0 new companies, 0 new postings"
+    await db.dispose()
+
+
+class Thing(BaseModel):
+    name: str
+    size: int
+
+
+def _probe_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/api/v1/jobs/_probe/things")
+    async def create_thing(thing: Thing) -> Thing:
+        return thing
+
+    @router.get("/api/v1/jobs/_probe/crash")
+    async def crash() -> None:
+        raise RuntimeError("secret internal detail")
+
+    @router.get("/api/v1/jobs/_probe/conflict")
+    async def conflict() -> None:
+        raise Conflict("Already there.", details={"id": 7})
+
+    return router
+
+
+@pytest.fixture
+async def probed_client(settings: Settings, sqlite_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings.database.url = sqlite_url
+    app = create_app(settings)
+    app.include_router(_probe_router())
+    async for c in client_for(app):
+        yield c
+
+
+async def test_errors_have_one_json_shape(probed_client: httpx.AsyncClient) -> None:
+    c = probed_client
+    ok = await c.post("/api/v1/jobs/_probe/things", json={"name": "a", "size": 1})
+    assert ok.status_code == 200
+    malformed = await c.post(
+        "/api/v1/jobs/_probe/things",
+        content=b'{"name": "a", "size": ',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(malformed, 400, "invalid_json")
+    invalid = assert_error(
+        await c.post("/api/v1/jobs/_probe/things", json={"name": "a", "size": "big"}),
+        422,
+        "validation_error",
+    )
+    assert "size" in str(invalid["details"])
+    assert_error(await c.get("/no/such/route"), 404, "not_found")
+    assert_error(await c.delete("/api/v1/jobs"), 405, "method_not_allowed")
+    assert_error(await c.get("/api/v1/jobs/_probe/conflict"), 409, "conflict")
+
+    crash = await c.get("/api/v1/jobs/_probe/crash", headers={"X-Request-ID": "req-crash-1"})
+    error = assert_error(crash, 500, "internal_error")
+    assert "secret internal detail" not in crash.text
+    assert "Traceback" not in crash.text
+    assert crash.headers["X-Request-ID"] == "req-crash-1"
+    assert "req-crash-1" in str(error["details"])
+
+
+async def test_oversized_bodies_are_refused(tmp_path: Path, sqlite_url: str) -> None:
+    settings = make_settings(tmp_path, database={"url": sqlite_url}, http={"max_body_bytes": 2048})
+    app = create_app(settings)
+    app.include_router(_probe_router())
+    async for c in client_for(app):
+        big = {"name": "x" * 5000, "size": 1}
+        assert_error(await c.post("/api/v1/jobs/_probe/things", json=big), 413, "payload_too_large")
+
+
+async def test_metrics_label_routes_by_template(seeded_client: httpx.AsyncClient) -> None:
+    page = (await seeded_client.get("/api/v1/jobs")).json()
+    for job in page["items"][:3]:
+        await seeded_client.get(f"/api/v1/jobs/{job['id']}")
+    await seeded_client.get(f"/api/v1/jobs/{uuid.uuid4()}")
+    text = (await seeded_client.get("/metrics")).text
+    assert 'route="/api/v1/jobs/{job_id}"' in text
+    assert 'service="jobs"' in text
+    assert page["items"][0]["id"] not in text
+    assert "http_request_duration_seconds_bucket" in text
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("http_requests_total{")
+        and 'route="/api/v1/jobs/{job_id}"' in line
+        and 'status="200"' in line
+    ]
+    assert lines and float(lines[0].rsplit(" ", 1)[1]) >= 3
