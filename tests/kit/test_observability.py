@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
@@ -113,7 +114,11 @@ def log_stream() -> Iterator[io.StringIO]:
     root = logging.getLogger()
     saved_handlers, saved_level = list(root.handlers), root.level
     uvicorn_access = logging.getLogger("uvicorn.access")
-    saved_access = (list(uvicorn_access.handlers), uvicorn_access.propagate, uvicorn_access.disabled)
+    saved_access = (
+        list(uvicorn_access.handlers),
+        uvicorn_access.propagate,
+        uvicorn_access.disabled,
+    )
     stream = io.StringIO()
     configure_logging(level="INFO", json_output=True, service="jobpilot-test", stream=stream)
     yield stream
@@ -237,7 +242,7 @@ async def test_request_id_is_echoed_when_sane(client: httpx.AsyncClient) -> None
     [b"", b"has space", b"back\\slash", b"x" * 129, b"<script>", "\u00fcn\u00efcode".encode()],
 )
 async def test_insane_request_ids_are_replaced(client: httpx.AsyncClient, incoming: bytes) -> None:
-    response = await client.get("/items/1", headers={"X-Request-ID": incoming})
+    response = await client.get("/items/1", headers={b"X-Request-ID": incoming})
     generated = response.headers["x-request-id"]
     assert generated.encode() != incoming
     assert len(generated) == 32
@@ -296,8 +301,12 @@ async def test_access_log_line_per_request(
 
 def run_python(code: str, **env: str) -> str:
     """Run `code` in a fresh interpreter, which has not imported prometheus_client yet."""
-    child_env = {key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
-    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
+    child_env = {
+        key: value for key, value in os.environ.items() if key != "PROMETHEUS_MULTIPROC_DIR"
+    }
+    child_env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(SRC), os.environ.get("PYTHONPATH")])
+    )
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         env={**child_env, **env},
@@ -347,10 +356,13 @@ def test_multiprocess_metrics_sum_across_processes(tmp_path: Path) -> None:
 def test_preparing_multiprocess_too_late_fails_loudly(tmp_path: Path) -> None:
     from jobpilot.kit.metrics import prepare_multiprocess_dir
 
-    # This test process already imported prometheus_client, so its metrics could not be shared.
+    # Once prometheus_client is imported, metrics made in this process could never be shared.
+    importlib.import_module("prometheus_client")
+    before = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     with pytest.raises(RuntimeError, match="before prometheus_client is imported"):
         prepare_multiprocess_dir(tmp_path / "late")
-    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    assert os.environ.get("PROMETHEUS_MULTIPROC_DIR") == before
+    assert not (tmp_path / "late").exists()
 
 
 # --- tracing and logging ----------------------------------------------------------------------

@@ -93,6 +93,12 @@ def serve(
 ) -> None:
     """Serve the platform (every service in one process) or the chosen services over HTTP."""
     settings = _settings()
+    if workers > 1:
+        # Before anything imports prometheus_client (the registry does), so that every
+        # process writes its metrics where /metrics can add them up.
+        from jobpilot.kit.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(settings.data_dir / "metrics" / str(port or "default"))
     services = _check_services(service)
     from jobpilot import registry
 
@@ -103,11 +109,6 @@ def serve(
     os.environ["JOBPILOT_SERVICES"] = ",".join(services or [])
     if worker is not None:
         os.environ["JOBPILOT_TASKS__EMBEDDED_WORKER"] = "true" if worker else "false"
-    if workers > 1:
-        # Must happen before prometheus_client is imported anywhere in this process tree.
-        from jobpilot.kit.metrics import prepare_multiprocess_dir
-
-        prepare_multiprocess_dir(settings.data_dir / "metrics" / str(port))
     import uvicorn
 
     what = ", ".join(services) if services else "every service"

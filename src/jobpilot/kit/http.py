@@ -310,6 +310,7 @@ def _error_response(
     status: int,
     code: str,
     message: str,
+    *,
     details: Any = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
@@ -317,9 +318,7 @@ def _error_response(
     request_id = _request_id_of(request)
     if request_id:
         all_headers[REQUEST_ID_HEADER] = request_id
-    return JSONResponse(
-        error_body(code, message, details), status_code=status, headers=all_headers
-    )
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=all_headers)
 
 
 def _code_for_status(status: int) -> str:
@@ -352,23 +351,30 @@ def unhandled_error_response(request: Request, exc: BaseException) -> JSONRespon
             headers={"Retry-After": "1"},
         )
     logger.error(
-        "unhandled %s", type(exc).__name__, exc_info=(type(exc), exc, exc.__traceback__), extra=context
+        "unhandled %s",
+        type(exc).__name__,
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra=context,
     )
     return _error_response(
         request,
         500,
         "internal_error",
         "An unexpected error occurred.",
-        {"request_id": request_id},
+        details={"request_id": request_id},
     )
 
 
 async def _handle_jobpilot_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JobPilotError)
     if exc.status >= 500:
-        logger.warning("%s: %s", exc.code, exc.message, extra={"request_id": _request_id_of(request)})
+        logger.warning(
+            "%s: %s", exc.code, exc.message, extra={"request_id": _request_id_of(request)}
+        )
     headers: Mapping[str, str] | None = getattr(exc, "headers", None)
-    return _error_response(request, exc.status, exc.code, exc.message, exc.details, headers)
+    return _error_response(
+        request, exc.status, exc.code, exc.message, details=exc.details, headers=headers
+    )
 
 
 def _json_error_message(error: Mapping[str, Any]) -> str:
@@ -382,12 +388,16 @@ async def _handle_validation_error(request: Request, exc: Exception) -> Response
     errors = exc.errors()
     if any(error.get("type") == "json_invalid" for error in errors):
         details = [
-            {"loc": list(error.get("loc", ())), "msg": _json_error_message(error), "type": "json_invalid"}
+            {
+                "loc": list(error.get("loc", ())),
+                "msg": _json_error_message(error),
+                "type": "json_invalid",
+            }
             for error in errors
             if error.get("type") == "json_invalid"
         ]
         return _error_response(
-            request, 400, "invalid_json", "The request body is not valid JSON.", details
+            request, 400, "invalid_json", "The request body is not valid JSON.", details=details
         )
     # Never echo `input`: it may hold passwords or tokens the client sent.
     details = [
@@ -395,7 +405,7 @@ async def _handle_validation_error(request: Request, exc: Exception) -> Response
         for error in errors
     ]
     return _error_response(
-        request, 422, "validation_error", "The request did not pass validation.", details
+        request, 422, "validation_error", "The request did not pass validation.", details=details
     )
 
 
@@ -410,7 +420,9 @@ async def _handle_http_exception(request: Request, exc: Exception) -> Response:
         message, details = detail, None
     else:
         message, details = _phrase(status), detail or None
-    return _error_response(request, status, _code_for_status(status), message, details, headers)
+    return _error_response(
+        request, status, _code_for_status(status), message, details=details, headers=headers
+    )
 
 
 async def _handle_unexpected(request: Request, exc: Exception) -> Response:

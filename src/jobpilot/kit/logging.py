@@ -20,10 +20,12 @@ SENSITIVE_HEADERS = frozenset(
 )
 
 # Everything a LogRecord carries by itself; anything else on a record came from `extra=`.
+# uvicorn adds `color_message`, an ANSI-coloured duplicate of the message.
 _RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",
 }
 _CONTEXT_ATTRS = ("request_id", "trace_id", "span_id")
 _BASE_KEYS = frozenset({"ts", "level", "logger", "message", "service", *_CONTEXT_ATTRS})
@@ -134,14 +136,14 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[IO[str]]):
     """Writes to whatever sys.stderr is at emit time (so test capture and redirects work)."""
 
     def __init__(self) -> None:
         logging.Handler.__init__(self)
 
-    @property  # type: ignore[override]
-    def stream(self) -> IO[str]:
+    @property
+    def stream(self) -> IO[str]:  # type: ignore[override]
         return sys.stderr
 
 

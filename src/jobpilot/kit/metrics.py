@@ -114,7 +114,7 @@ def mark_process_dead(pid: int) -> None:
     if path:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid, path)
+        multiprocess.mark_process_dead(pid, path)  # type: ignore[no-untyped-call]
 
 
 def render_metrics() -> tuple[bytes, str]:
@@ -132,7 +132,7 @@ def render_metrics() -> tuple[bytes, str]:
 
         # A fresh registry per scrape: the collector reads every process's files each time.
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=path)
+        MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4
     return generate_latest(REGISTRY), CONTENT_TYPE_PLAIN_0_0_4
 

@@ -1,10 +1,17 @@
-"""OpenTelemetry tracing: an explicit tracer provider per app, exported over OTLP/HTTP."""
+"""OpenTelemetry tracing: an explicit tracer provider per app, exported over OTLP/HTTP.
+
+Requests are traced by FastAPI's own OpenTelemetry support (`FastAPI(telemetry=...)`), so no
+separate instrumentation package is needed; the provider is never installed globally, which lets
+several apps (or tests) in one process each keep their own.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import MutableMapping
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -14,7 +21,7 @@ from opentelemetry.sdk.trace.export import (
 )
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
-UNTRACED_PATHS = ("/metrics", "/healthz", "/readyz")
+UNTRACED_PATHS = frozenset({"/metrics", "/healthz", "/readyz"})
 _TRACES_SUFFIX = "/v1/traces"
 
 
@@ -29,11 +36,7 @@ def setup_tracing(
     sample_ratio: float = 1.0,
     exporter: SpanExporter | None = None,
 ) -> TracerProvider | None:
-    """A tracer provider exporting to `exporter` or the OTLP endpoint; None when neither is set.
-
-    The provider is not installed globally, so several apps (or tests) in one process each keep
-    their own; hand it to `instrument_app` and `shutdown_tracing`.
-    """
+    """A tracer provider exporting to `exporter`, else the OTLP endpoint; None when neither is set."""
     if exporter is None and not otlp_endpoint:
         return None
     provider = TracerProvider(
@@ -52,15 +55,40 @@ def setup_tracing(
     return provider
 
 
+def _untraced(scope: MutableMapping[str, Any]) -> bool:
+    path: str = scope.get("path", "")
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :]
+    return path in UNTRACED_PATHS
+
+
+def fastapi_telemetry(provider: TracerProvider | None) -> TelemetryConfig:
+    """The `FastAPI(telemetry=...)` settings that trace requests with `provider` (or nothing)."""
+    # Prometheus carries the metrics and stdlib logging the logs; FastAPI only makes spans, and
+    # never configures exporters from OTEL_* variables behind the settings' back.
+    config: TelemetryConfig = {"metrics": False, "logs": False, "auto_configure": False}
+    if provider is None:
+        config["tracing"] = False
+    else:
+        config.update(tracing=True, tracer_provider=provider, exclude=_untraced)
+    return config
+
+
 def instrument_app(app: FastAPI, provider: TracerProvider | None) -> None:
-    """Trace every request to `app` (except probes and scrapes); call before the first request."""
+    """Trace every request to an already-built `app` except probes and scrapes (None: no-op).
+
+    Equivalent to building it with `FastAPI(telemetry=fastapi_telemetry(provider))`; call it
+    before the app serves its first request.
+    """
     if provider is None:
         return
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    # The instrumentation matches these regexes against the full URL; anchor them to the path.
-    excluded = ",".join(rf"^[a-z]+://[^/]+{re.escape(path)}$" for path in UNTRACED_PATHS)
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=excluded)
+    # FastAPI reads this dict on every request and at startup; it has no public setter.
+    config: dict[str, Any] | None = getattr(app, "_telemetry", None)
+    if not isinstance(config, dict):
+        msg = "this FastAPI has no native telemetry; build it with telemetry=fastapi_telemetry(...)"
+        raise RuntimeError(msg)
+    config.update(fastapi_telemetry(provider))
 
 
 def shutdown_tracing(provider: TracerProvider | None) -> None:
