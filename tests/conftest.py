@@ -22,6 +22,7 @@ from jobpilot.kit.db import Database
 from jobpilot.settings import Settings
 from support import PG_URL_ENV, REDIS_URL_ENV, client_for, make_settings, require_env
 
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # A developer's .env or JOBPILOT_* variables must not leak into tests.
@@ -84,9 +85,7 @@ async def pg_database_url(pg_server_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-async def migrated_url(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[str]:
+async def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated database URL, on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
@@ -117,7 +116,7 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
     """A migrated SQLite database URL."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite3'}"
     migrate.upgrade(url)
-    yield url
+    return url
 
 
 @pytest.fixture

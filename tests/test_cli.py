@@ -61,7 +61,9 @@ def serving(*args: str, env: dict[str, str], port: int) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"jobpilot serve exited with {proc.returncode}:\n{log_path.read_text()}")
+                pytest.fail(
+                    f"jobpilot serve exited with {proc.returncode}:\n{log_path.read_text()}"
+                )
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -86,7 +88,8 @@ def test_help_explains_every_command(tmp_path: Path) -> None:
     for command in ("serve", "worker", "migrate", "seed", "tasks"):
         assert command in result.stdout
     serve_help = jobpilot("serve", "--help", env=cli_env(tmp_path)).stdout
-    assert "--service" in serve_help and "--port" in serve_help
+    assert "--service" in serve_help
+    assert "--port" in serve_help
 
 
 def test_misconfiguration_stops_start_up_naming_the_setting(tmp_path: Path) -> None:
@@ -97,7 +100,8 @@ def test_misconfiguration_stops_start_up_naming_the_setting(tmp_path: Path) -> N
     assert "hunter2" not in result.stderr + result.stdout
     unknown = jobpilot("serve", "--service", "billing", env=cli_env(tmp_path))
     assert unknown.returncode == 2
-    assert "billing" in unknown.stderr and "jobs" in unknown.stderr
+    assert "billing" in unknown.stderr
+    assert "jobs" in unknown.stderr
 
 
 def test_the_platform_serves_demo_data_and_instances_stay_apart(tmp_path: Path) -> None:
@@ -179,8 +183,10 @@ def test_dead_letters_can_be_listed_and_retried(tmp_path: Path) -> None:
     stats = jobpilot("tasks", "stats", env=env).stdout
     assert "dead       1" in stats
     dead = jobpilot("tasks", "dead", env=env)
-    assert "test.doomed" in dead.stdout and "LookupError: no such board" in dead.stdout
+    assert "test.doomed" in dead.stdout
+    assert "LookupError: no such board" in dead.stdout
     retried = jobpilot("tasks", "retry", "--all", env=env)
-    assert retried.returncode == 0 and "1 task(s) queued again" in retried.stdout
+    assert retried.returncode == 0
+    assert "1 task(s) queued again" in retried.stdout
     assert "ready      1" in jobpilot("tasks", "stats", env=env).stdout
     assert Task.__tablename__ == "kit_tasks"

@@ -37,7 +37,8 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert set(body) == {"error"}
     assert set(body["error"]) == {"code", "message", "details"}
     assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
     return dict(body["error"])
 
 
@@ -50,9 +51,7 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 async def test_readiness_names_the_dependency_that_is_down(tmp_path: Path) -> None:
     # Nothing listens on port 9: the database is unreachable.
-    settings = make_settings(
-        tmp_path, database={"url": "postgresql://nobody@127.0.0.1:9/none"}
-    )
+    settings = make_settings(tmp_path, database={"url": "postgresql://nobody@127.0.0.1:9/none"})
     async for c in client_for(create_app(settings)):
         assert (await c.get("/healthz")).status_code == 200
         error = assert_error(await c.get("/readyz"), 503, "not_ready")
@@ -73,10 +72,13 @@ async def test_readiness_checks_redis_when_configured(
     )
     async for c in client_for(create_app(down)):
         error = assert_error(await c.get("/readyz"), 503, "not_ready")
-        assert "redis" in str(error["message"]) and "database" not in str(error["message"])
+        assert "redis" in str(error["message"])
+        assert "database" not in str(error["message"])
 
 
-async def test_one_service_alone_serves_only_its_routes(settings: Settings, sqlite_url: str) -> None:
+async def test_one_service_alone_serves_only_its_routes(
+    settings: Settings, sqlite_url: str
+) -> None:
     settings.database.url = sqlite_url
     async for c in client_for(create_app(settings, services=["auth"])):
         status = await c.get("/api/v1/auth/status")
@@ -94,7 +96,8 @@ async def test_every_service_is_in_the_openapi_document(client: httpx.AsyncClien
     tagged = {tag for op in spec["paths"].values() for m in op.values() for tag in m["tags"]}
     assert tagged == set(service_names())
     docs = await client.get("/docs")
-    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
 
 
 async def test_demo_jobs_can_be_searched_and_read(seeded_client: httpx.AsyncClient) -> None:
@@ -104,7 +107,8 @@ async def test_demo_jobs_can_be_searched_and_read(seeded_client: httpx.AsyncClie
     python = (await seeded_client.get("/api/v1/jobs", params={"q": "python"})).json()
     assert [j["title"] for j in python["items"]] == ["Senior Python Engineer"]
     remote = (await seeded_client.get("/api/v1/jobs", params={"remote": "true"})).json()
-    assert remote["total"] == 3 and all(j["remote"] for j in remote["items"])
+    assert remote["total"] == 3
+    assert all(j["remote"] for j in remote["items"])
 
     job_id = python["items"][0]["id"]
     job = (await seeded_client.get(f"/api/v1/jobs/{job_id}")).json()
@@ -218,4 +222,5 @@ async def test_metrics_label_routes_by_template(seeded_client: httpx.AsyncClient
         and 'route="/api/v1/jobs/{job_id}"' in line
         and 'status="200"' in line
     ]
-    assert lines and float(lines[0].rsplit(" ", 1)[1]) >= 3
+    assert lines
+    assert float(lines[0].rsplit(" ", 1)[1]) >= 3

@@ -13,10 +13,14 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from jobpilot import __version__, registry, wiring
 from jobpilot.kit.health import health_router, service_status_router
-from jobpilot.kit.http import BodySizeLimitMiddleware, ObservabilityMiddleware, install_error_handlers
+from jobpilot.kit.http import (
+    BodySizeLimitMiddleware,
+    ObservabilityMiddleware,
+    install_error_handlers,
+)
 from jobpilot.kit.logging import configure_logging
 from jobpilot.kit.metrics import metrics_router
-from jobpilot.kit.tracing import instrument_app, setup_tracing, shutdown_tracing
+from jobpilot.kit.tracing import fastapi_telemetry, setup_tracing, shutdown_tracing
 from jobpilot.settings import Profile, Settings, load_settings
 
 log = logging.getLogger("jobpilot")
@@ -76,6 +80,7 @@ def create_app(
         summary="Find the right jobs and apply to them.",
         openapi_tags=[{"name": d.service, "description": d.description} for d in selected],
         lifespan=lifespan,
+        telemetry=fastapi_telemetry(tracer_provider),
     )
     app.state.settings = settings
     app.state.services = tuple(d.service for d in selected)
@@ -86,7 +91,6 @@ def create_app(
         # Status first: `/api/v1/jobs/status` must not be taken for a job id.
         app.include_router(service_status_router(domain.service, domain.prefixes[0]))
         app.include_router(domain.router)
-    instrument_app(app, tracer_provider)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.http.cors_origins,

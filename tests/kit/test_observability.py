@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
@@ -30,7 +31,11 @@ from jobpilot.kit.http import (
 )
 from jobpilot.kit.logging import configure_logging, redact
 from jobpilot.kit.metrics import metrics_router, render_metrics
-from jobpilot.kit.tracing import instrument_app, setup_tracing, shutdown_tracing
+from jobpilot.kit.tracing import (
+    fastapi_telemetry,
+    setup_tracing,
+    shutdown_tracing,
+)
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SECRET_INPUT = "hunter2-do-not-echo"
@@ -50,8 +55,10 @@ def service_for(path: str) -> str | None:
     return "items" if path.startswith("/items") else None
 
 
-def build_app(*, max_body_bytes: int | None = None) -> FastAPI:
-    app = FastAPI()
+def build_app(
+    *, max_body_bytes: int | None = None, telemetry: TelemetryConfig | None = None
+) -> FastAPI:
+    app = FastAPI(telemetry=telemetry)
     install_error_handlers(app)
     app.include_router(metrics_router)
     log = logging.getLogger("tests.observability")
@@ -370,6 +377,7 @@ def test_preparing_multiprocess_too_late_fails_loudly(tmp_path: Path) -> None:
 
 def test_tracing_is_off_without_endpoint_or_exporter() -> None:
     assert setup_tracing("jobpilot-test", None) is None
+    assert setup_tracing("jobpilot-test", "") is None
 
 
 async def test_request_produces_a_span_and_logs_carry_its_trace_id(
@@ -378,8 +386,7 @@ async def test_request_produces_a_span_and_logs_carry_its_trace_id(
     exporter = InMemorySpanExporter()
     provider = setup_tracing("jobpilot-test", None, exporter=exporter)
     assert provider is not None
-    app = build_app()
-    instrument_app(app, provider)
+    app = build_app(telemetry=fastapi_telemetry(provider))
     try:
         async with client_for(app) as http:
             response = await http.get("/items/9", headers={"X-Request-ID": "traced-1"})
@@ -391,7 +398,9 @@ async def test_request_produces_a_span_and_logs_carry_its_trace_id(
     spans = exporter.get_finished_spans()
     server_spans = [span for span in spans if span.kind.name == "SERVER"]
     assert len(server_spans) == 1, [span.name for span in spans]
-    [span] = server_spans
+    [span] = server_spans  # and none for the /metrics scrape
+    assert span.attributes is not None
+    assert span.attributes["http.route"] == "/items/{item_id}"
     assert span.resource.attributes["service.name"] == "jobpilot-test"
     trace_id = format(span.context.trace_id, "032x")
 

@@ -95,7 +95,9 @@ async def test_handler_work_and_completion_commit_together(db: Database) -> None
 
     async with db.unit_of_work() as session:
         await enqueue(session, "test.record", key="a")
-        await enqueue(session, "test.record", key="b", delay=__import__("datetime").timedelta(hours=1))
+        await enqueue(
+            session, "test.record", key="b", delay=__import__("datetime").timedelta(hours=1)
+        )
     before = _metric("jobpilot_tasks_total", task="test.record", status="succeeded")
     await Worker(db, registry, FAST).drain()
 
@@ -207,7 +209,7 @@ async def test_two_workers_racing_run_each_task_once(migrated_url: str) -> None:
     dbs = [Database(migrated_url), Database(migrated_url)]
     workers = [Worker(d, make_registry(f"w{i}"), FAST) for i, d in enumerate(dbs)]
     try:
-        await asyncio.gather(*(w.drain(timeout=60) for w in workers))
+        await asyncio.gather(*(w.drain(max_seconds=60) for w in workers))
     finally:
         for d in dbs:
             await d.dispose()
@@ -262,12 +264,15 @@ WORKER_SCRIPT = textwrap.dedent(
 
     @registry.task("test.killable")
     async def killable(ctx, key):
-        await ctx.session.execute(text("INSERT INTO test_effects VALUES (:k, 'killed')"), {"k": key})
+        await ctx.session.execute(
+            text("INSERT INTO test_effects VALUES (:k, 'killed')"), {"k": key}
+        )
         marker.write_text("started")
         await asyncio.sleep(600)
 
     async def main():
-        worker = Worker(Database(url), registry, WorkerConfig(lease_seconds=1.5, poll_interval_seconds=0.05))
+        config = WorkerConfig(lease_seconds=1.5, poll_interval_seconds=0.05)
+        worker = Worker(Database(url), registry, config)
         await worker.run(asyncio.Event())
 
     asyncio.run(main())
@@ -349,10 +354,14 @@ async def test_events_reach_each_handler_once_after_commit(db: Database) -> None
         seen.append(("b", event))
 
     thing = uuid.uuid4()
-    with pytest.raises(RuntimeError):
+
+    async def publish_then_fail() -> None:
         async with db.unit_of_work() as session:
             await publish(session, ThingHappened(thing_id=uuid.uuid4(), note="rolled back"))
             raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await publish_then_fail()
     async with db.unit_of_work() as session:
         await publish(session, ThingHappened(thing_id=thing, note="kept"))
 

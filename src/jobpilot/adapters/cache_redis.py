@@ -19,8 +19,9 @@ class RedisCache:
 
     async def get(self, key: str) -> bytes | None:
         """The value stored under `key`, or None when absent or expired."""
-        value: bytes | None = await self._redis.get(self._key(key))
-        return value
+        value = await self._redis.get(self._key(key))
+        # The client is built without decode_responses, so values come back as bytes.
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl_seconds: float | None = None) -> None:
         """Store `value` under `key`, expiring after `ttl_seconds` when given."""

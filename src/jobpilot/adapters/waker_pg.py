@@ -36,12 +36,12 @@ class PgNotifyWaker:
             self._conn = None
             log.warning("task wake-ups unavailable, polling only", extra={"error": str(exc)})
 
-    async def wait(self, timeout: float) -> None:
-        """Return when a task is committed or after `timeout` seconds."""
+    async def wait(self, max_seconds: float) -> None:
+        """Return when a task is committed or after `max_seconds`."""
         if not self._closed:
             await self._ensure_listening()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout)
+            await asyncio.wait_for(self._event.wait(), max_seconds)
         self._event.clear()
 
     async def close(self) -> None:

@@ -159,7 +159,7 @@ def worker_command(
         worker = wiring.build_worker(container, registry.select(services), concurrency=concurrency)
         try:
             if drain:
-                await worker.drain(timeout=3600)
+                await worker.drain(max_seconds=3600)
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

@@ -20,9 +20,15 @@ Paging = Annotated[PageParams, Depends(page_params)]
 async def search_jobs(
     service: JobServiceDep,
     paging: Paging,
-    q: Annotated[str | None, Query(max_length=200, description="Words in title, company or location.")] = None,
-    company_id: Annotated[uuid.UUID | None, Query(description="Only this company's postings.")] = None,
-    remote: Annotated[bool | None, Query(description="Only remote (true) or on-site (false).")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words in title, company or location.")
+    ] = None,
+    company_id: Annotated[
+        uuid.UUID | None, Query(description="Only this company's postings.")
+    ] = None,
+    remote: Annotated[
+        bool | None, Query(description="Only remote (true) or on-site (false).")
+    ] = None,
 ) -> Page[JobRead]:
     """Postings matching the filters, newest first."""
     return await service.search(JobFilters(q=q, company_id=company_id, remote=remote), paging)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +23,7 @@ class JobRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _postings(self, filters: JobFilters) -> Select[Any]:
+    def _postings(self, filters: JobFilters) -> Select[Posting, str]:
         stmt = select(Posting, Company.name).join(Company, Company.id == Posting.company_id)
         if filters.q:
             pattern = _like_pattern(filters.q)

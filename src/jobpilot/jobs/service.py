@@ -16,8 +16,10 @@ from jobpilot.kit.pagination import Page, PageParams
 
 def _job_read(posting: Posting, company_name: str) -> JobRead:
     return JobRead.model_validate(
-        {**{c: getattr(posting, c) for c in JobRead.model_fields if c != "company_name"},
-         "company_name": company_name}
+        {
+            **{c: getattr(posting, c) for c in JobRead.model_fields if c != "company_name"},
+            "company_name": company_name,
+        }
     )
 
 

@@ -85,7 +85,9 @@ def subscribe(
     subscriptions: Subscriptions,
     event_type: type[E],
     task_name: str,
-) -> Callable[[Callable[[TaskContext, E], Awaitable[None]]], Callable[[TaskContext, E], Awaitable[None]]]:
+) -> Callable[
+    [Callable[[TaskContext, E], Awaitable[None]]], Callable[[TaskContext, E], Awaitable[None]]
+]:
     """Register a handler for `event_type` as task `task_name` (`"<domain>.on_<event>"`)."""
 
     def register(

@@ -10,6 +10,7 @@ exponential backoff and jitter, then land in the dead letters.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -151,8 +152,8 @@ class TaskRegistry:
 class Waker(Protocol):
     """Wakes idle workers when tasks are committed."""
 
-    async def wait(self, timeout: float) -> None:
-        """Return when woken or after `timeout` seconds."""
+    async def wait(self, max_seconds: float) -> None:
+        """Return when woken or after `max_seconds`."""
 
     async def close(self) -> None:
         """Release what the waker holds."""
@@ -169,12 +170,10 @@ class LocalWaker:
         """Wake the waiting worker."""
         self._event.set()
 
-    async def wait(self, timeout: float) -> None:
-        """Return when woken or after `timeout` seconds."""
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout)
-        except TimeoutError:
-            pass
+    async def wait(self, max_seconds: float) -> None:
+        """Return when woken or after `max_seconds`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), max_seconds)
         self._event.clear()
 
     async def close(self) -> None:
@@ -252,15 +251,18 @@ async def enqueue(
     session.info["jobpilot.enqueued"] = True
     if dialect == "postgresql":
         # NOTIFY is transactional: listeners hear it only if this transaction commits.
-        await session.execute(text("SELECT pg_notify(:channel, :name)"), {
-            "channel": NOTIFY_CHANNEL,
-            "name": name,
-        })
+        await session.execute(
+            text("SELECT pg_notify(:channel, :name)"),
+            {
+                "channel": NOTIFY_CHANNEL,
+                "name": name,
+            },
+        )
 
 
 def backoff_seconds(attempt: int, base: float, cap: float) -> float:
     """Exponential backoff with jitter: between half and all of `base * 2**(attempt-1)`."""
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    ceiling = min(cap, base * float(2 ** max(0, attempt - 1)))
     return ceiling * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
 
 
@@ -331,7 +333,7 @@ class Worker:
             log.info("worker stopped", extra={"worker_id": self.worker_id})
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
-        waiters = [
+        waiters: list[asyncio.Future[Any]] = [
             asyncio.ensure_future(self.waker.wait(self.config.poll_interval_seconds)),
             asyncio.ensure_future(stop.wait()),
         ]
@@ -357,9 +359,9 @@ class Worker:
             runner.add_done_callback(self._running.discard)
         return len(claimed)
 
-    async def drain(self, *, timeout: float = 30.0) -> None:
+    async def drain(self, *, max_seconds: float = 30.0) -> None:
         """Run until no task is due (tests and `jobpilot worker --drain`)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + max_seconds
         while time.monotonic() < deadline:
             claimed = await self.run_available()
             if self._running:
@@ -375,12 +377,9 @@ class Worker:
         if not names or limit <= 0:
             return []
         now = utcnow()
-        due = (
-            (Task.name.in_(names))
-            & (
-                ((Task.status == TaskStatus.QUEUED) & (Task.run_at <= now))
-                | ((Task.status == TaskStatus.RUNNING) & (Task.lease_until < now))
-            )
+        due = (Task.name.in_(names)) & (
+            ((Task.status == TaskStatus.QUEUED) & (Task.run_at <= now))
+            | ((Task.status == TaskStatus.RUNNING) & (Task.lease_until < now))
         )
         pick = select(Task.id).where(due).order_by(Task.run_at).limit(limit)
         if self.db.dialect == "postgresql":
@@ -555,8 +554,9 @@ async def retry_dead(db: Database, task_id: uuid.UUID | None = None) -> int:
     stmt = (
         update(Task)
         .where(Task.status == TaskStatus.DEAD)
-        .values(status=TaskStatus.QUEUED.value, attempts=0, run_at=now, updated_at=now,
-                finished_at=None)
+        .values(
+            status=TaskStatus.QUEUED.value, attempts=0, run_at=now, updated_at=now, finished_at=None
+        )
         .execution_options(synchronize_session=False)
     )
     if task_id is not None:

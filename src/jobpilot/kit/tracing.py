@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -36,7 +35,7 @@ def setup_tracing(
     sample_ratio: float = 1.0,
     exporter: SpanExporter | None = None,
 ) -> TracerProvider | None:
-    """A tracer provider exporting to `exporter`, else the OTLP endpoint; None when neither is set."""
+    """A tracer provider exporting to `exporter`, else to the OTLP endpoint; None if neither."""
     if exporter is None and not otlp_endpoint:
         return None
     provider = TracerProvider(
@@ -67,28 +66,16 @@ def fastapi_telemetry(provider: TracerProvider | None) -> TelemetryConfig:
     """The `FastAPI(telemetry=...)` settings that trace requests with `provider` (or nothing)."""
     # Prometheus carries the metrics and stdlib logging the logs; FastAPI only makes spans, and
     # never configures exporters from OTEL_* variables behind the settings' back.
-    config: TelemetryConfig = {"metrics": False, "logs": False, "auto_configure": False}
     if provider is None:
-        config["tracing"] = False
-    else:
-        config.update(tracing=True, tracer_provider=provider, exclude=_untraced)
-    return config
-
-
-def instrument_app(app: FastAPI, provider: TracerProvider | None) -> None:
-    """Trace every request to an already-built `app` except probes and scrapes (None: no-op).
-
-    Equivalent to building it with `FastAPI(telemetry=fastapi_telemetry(provider))`; call it
-    before the app serves its first request.
-    """
-    if provider is None:
-        return
-    # FastAPI reads this dict on every request and at startup; it has no public setter.
-    config: dict[str, Any] | None = getattr(app, "_telemetry", None)
-    if not isinstance(config, dict):
-        msg = "this FastAPI has no native telemetry; build it with telemetry=fastapi_telemetry(...)"
-        raise RuntimeError(msg)
-    config.update(fastapi_telemetry(provider))
+        return {"tracing": False, "metrics": False, "logs": False, "auto_configure": False}
+    return {
+        "tracing": True,
+        "tracer_provider": provider,
+        "exclude": _untraced,
+        "metrics": False,
+        "logs": False,
+        "auto_configure": False,
+    }
 
 
 def shutdown_tracing(provider: TracerProvider | None) -> None:
