@@ -11,9 +11,12 @@ import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from jobpilot.jobs.models import Company
 from jobpilot.jobs.seed import seed_demo
+from jobpilot.kit.clock import utcnow
 from jobpilot.kit.db import Database
 from jobpilot.kit.errors import Conflict
+from jobpilot.kit.web import DbSession
 from jobpilot.main import create_app
 from jobpilot.registry import service_names
 from jobpilot.settings import Settings
@@ -152,6 +155,13 @@ def _probe_router() -> APIRouter:
     async def crash() -> None:
         raise RuntimeError("secret internal detail")
 
+    @router.post("/api/v1/jobs/_probe/companies/{slug}")
+    async def add_company(slug: str, session: DbSession, fail: bool = False) -> None:
+        session.add(Company(id=uuid.uuid4(), slug=slug, name=slug, created_at=utcnow()))
+        await session.flush()
+        if fail:
+            raise Conflict("Changed my mind.")
+
     @router.get("/api/v1/jobs/_probe/conflict")
     async def conflict() -> None:
         raise Conflict("Already there.", details={"id": 7})
@@ -196,6 +206,17 @@ async def test_errors_have_one_json_shape(probed_client: httpx.AsyncClient) -> N
     assert "req-crash-1" in str(error["details"])
 
 
+async def test_a_request_commits_all_of_its_work_or_none(
+    probed_client: httpx.AsyncClient, sqlite_url: str
+) -> None:
+    ok = await probed_client.post("/api/v1/jobs/_probe/companies/kept")
+    assert ok.status_code == 200
+    failed = await probed_client.post("/api/v1/jobs/_probe/companies/dropped?fail=true")
+    assert_error(failed, 409, "conflict")
+    slugs = [c["slug"] for c in (await probed_client.get("/api/v1/companies")).json()["items"]]
+    assert slugs == ["kept"]
+
+
 async def test_oversized_bodies_are_refused(tmp_path: Path, sqlite_url: str) -> None:
     settings = make_settings(tmp_path, database={"url": sqlite_url}, http={"max_body_bytes": 2048})
     app = create_app(settings)
@@ -224,3 +245,50 @@ async def test_metrics_label_routes_by_template(seeded_client: httpx.AsyncClient
     ]
     assert lines
     assert float(lines[0].rsplit(" ", 1)[1]) >= 3
+
+
+async def test_traces_reach_an_otlp_collector(tmp_path: Path, sqlite_url: str) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    received: list[tuple[str, bytes]] = []
+
+    class Collector(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = HTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        settings = make_settings(tmp_path, database={"url": sqlite_url}, otlp_endpoint=endpoint)
+        async for c in client_for(create_app(settings, services=["jobs"])):
+            assert (await c.get("/api/v1/jobs")).status_code == 200
+        # Leaving the lifespan shuts the provider down, which flushes the batch.
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert received, "no spans were exported"
+    spans = []
+    for path, body in received:
+        assert path == "/v1/traces"
+        export = ExportTraceServiceRequest.FromString(body)
+        for resource_spans in export.resource_spans:
+            attrs = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+            assert attrs["service.name"] == "jobs"
+            spans += [s for scope in resource_spans.scope_spans for s in scope.spans]
+    routes = {a.value.string_value for s in spans for a in s.attributes if a.key == "http.route"}
+    assert "/api/v1/jobs" in routes

@@ -20,7 +20,7 @@ from jobpilot.kit.http import (
 )
 from jobpilot.kit.logging import configure_logging
 from jobpilot.kit.metrics import metrics_router
-from jobpilot.kit.tracing import fastapi_telemetry, setup_tracing, shutdown_tracing
+from jobpilot.kit.tracing import fastapi_telemetry, shutdown_tracing
 from jobpilot.settings import Profile, Settings, load_settings
 
 log = logging.getLogger("jobpilot")
@@ -49,9 +49,7 @@ def create_app(
     )
     if run_worker is None:
         run_worker = settings.tasks.embedded_worker and settings.profile is not Profile.TEST
-    tracer_provider = setup_tracing(
-        name, settings.observability.otlp_endpoint, settings.observability.trace_sample_ratio
-    )
+    tracer_provider = wiring.build_tracer_provider(settings, name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ from jobpilot.applications.api import router as applications_router
 from jobpilot.auth.api import router as auth_router
 from jobpilot.jobs.api import router as jobs_router
 from jobpilot.jobs.seed import seed_demo as seed_jobs
+from jobpilot.kit import housekeeping
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import Subscriptions
 from jobpilot.kit.tasks import TaskRegistry
@@ -139,8 +140,8 @@ def service_for_path(path: str) -> str | None:
 
 
 def task_registry(selected: Iterable[DomainSpec]) -> TaskRegistry:
-    """The tasks (and event handlers) of the selected domains."""
-    return TaskRegistry().merge(d.tasks for d in selected)
+    """The tasks (and event handlers) of the selected domains, and the queue's housekeeping."""
+    return housekeeping.tasks.merge(d.tasks for d in selected)
 
 
 def subscriptions() -> Subscriptions:

@@ -84,6 +84,8 @@ class TaskSettings(BaseModel):
     backoff_base_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=600.0, gt=0)
     outbox_batch: int = Field(default=100, ge=1, le=10_000)
+    # Succeeded tasks and relayed events are deleted after this many days; dead ones are kept.
+    retention_days: int = Field(default=7, ge=1, le=3650)
 
 
 class ObservabilitySettings(BaseModel):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from opentelemetry.sdk.trace import TracerProvider
 
 from jobpilot import registry
 from jobpilot.adapters.cache_memory import MemoryCache
@@ -13,9 +16,13 @@ from jobpilot.kit.db import Database
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import relay_outbox
 from jobpilot.kit.health import CallableCheck
+from jobpilot.kit.housekeeping import schedule_purge
 from jobpilot.kit.ports import Cache, HealthCheck
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
+from jobpilot.kit.tracing import setup_tracing
 from jobpilot.settings import Settings
+
+PURGE_CHECK_SECONDS = 600.0
 
 
 @dataclass
@@ -60,6 +67,14 @@ def build_container(settings: Settings) -> Container:
     return Container(settings=settings, db=db, cache=cache, health_checks=checks)
 
 
+def build_tracer_provider(settings: Settings, service_name: str) -> TracerProvider | None:
+    """OTLP trace export when an endpoint is set; None (tracing off) otherwise."""
+    observability = settings.observability
+    return setup_tracing(
+        service_name, observability.otlp_endpoint, observability.trace_sample_ratio
+    )
+
+
 def build_waker(settings: Settings) -> Waker:
     """LISTEN/NOTIFY on PostgreSQL, in-process wake-ups on SQLite."""
     if settings.is_sqlite:
@@ -73,9 +88,14 @@ def build_worker(
     """A task worker for the selected domains that also relays the outbox."""
     task_settings = container.settings.tasks
     subscriptions = registry.subscriptions()
+    next_purge = 0.0
 
-    async def relay() -> None:
+    async def before_claim() -> None:
+        nonlocal next_purge
         await relay_outbox(container.db, subscriptions, batch=task_settings.outbox_batch)
+        if time.monotonic() >= next_purge:
+            await schedule_purge(container.db, task_settings.retention_days)
+            next_purge = time.monotonic() + PURGE_CHECK_SECONDS
 
     config = WorkerConfig(
         concurrency=concurrency or task_settings.concurrency,
@@ -91,5 +111,5 @@ def build_worker(
         config,
         waker=build_waker(container.settings),
         resources=container,
-        before_claim=relay,
+        before_claim=before_claim,
     )
