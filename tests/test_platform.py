@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from jobpilot.jobs.models import Company
 from jobpilot.jobs.seed import seed_demo
+from jobpilot.kit import migrate
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.db import Database
 from jobpilot.kit.errors import Conflict
@@ -49,7 +50,17 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "alive"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "schema": "ok"}
+
+
+async def test_readiness_fails_until_the_database_is_migrated(tmp_path: Path) -> None:
+    async for c in client_for(create_app(make_settings(tmp_path))):
+        error = assert_error(await c.get("/readyz"), 503, "not_ready")
+        checks = error["details"]["checks"]  # type: ignore[index]
+        assert checks["database"] == "ok"
+        assert checks["schema"] == (
+            f"at revision none, expected {migrate.packaged_head()}: run `jobpilot migrate`"
+        )
 
 
 async def test_readiness_names_the_dependency_that_is_down(tmp_path: Path) -> None:
@@ -68,7 +79,8 @@ async def test_readiness_checks_redis_when_configured(
 ) -> None:
     settings = make_settings(tmp_path, database={"url": sqlite_url}, redis={"url": redis_url})
     async for c in client_for(create_app(settings)):
-        assert (await c.get("/readyz")).json()["checks"] == {"database": "ok", "redis": "ok"}
+        checks = (await c.get("/readyz")).json()["checks"]
+        assert checks == {"database": "ok", "schema": "ok", "redis": "ok"}
 
     down = make_settings(
         tmp_path, database={"url": sqlite_url}, redis={"url": "redis://127.0.0.1:9/0"}

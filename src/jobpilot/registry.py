@@ -21,8 +21,8 @@ from jobpilot.notifications.api import router as notifications_router
 from jobpilot.resumes.api import router as resumes_router
 from jobpilot.users.api import router as users_router
 
-# Tables every process needs: the task queue and the outbox.
-KIT_MODELS = ("jobpilot.kit.tasks", "jobpilot.kit.events")
+# Tables every process needs: the task queue, the outbox, the side-effect keys.
+KIT_MODELS = ("jobpilot.kit.tasks", "jobpilot.kit.events", "jobpilot.kit.idempotency")
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from opentelemetry.sdk.trace import TracerProvider
 
@@ -12,6 +13,7 @@ from jobpilot import registry
 from jobpilot.adapters.cache_memory import MemoryCache
 from jobpilot.adapters.cache_redis import RedisCache
 from jobpilot.adapters.waker_pg import PgNotifyWaker
+from jobpilot.kit import migrate
 from jobpilot.kit.db import Database
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import relay_outbox
@@ -61,7 +63,10 @@ def build_container(settings: Settings) -> Container:
     """Every adapter of one process."""
     db = build_database(settings)
     cache = build_cache(settings)
-    checks: list[HealthCheck] = [CallableCheck("database", db.ping)]
+    checks: list[HealthCheck] = [
+        CallableCheck("database", db.ping),
+        CallableCheck("schema", partial(migrate.check_current, db)),
+    ]
     if settings.redis.url:
         checks.append(CallableCheck("redis", cache.ping))
     return Container(settings=settings, db=db, cache=cache, health_checks=checks)

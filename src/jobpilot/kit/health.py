@@ -16,6 +16,10 @@ from jobpilot.kit.ports import HealthCheck
 CHECK_TIMEOUT_SECONDS = 3.0
 
 
+class Unhealthy(Exception):
+    """A check failed for a reason whose message is safe to show to any client."""
+
+
 class CallableCheck:
     """A health check made of a name and an async callable that raises when unhealthy."""
 
@@ -36,6 +40,8 @@ async def run_checks(checks: Sequence[HealthCheck]) -> dict[str, str]:
             await asyncio.wait_for(check.check(), CHECK_TIMEOUT_SECONDS)
         except TimeoutError:
             return check.name, "timeout"
+        except Unhealthy as exc:
+            return check.name, str(exc)
         except Exception as exc:  # a readiness probe reports every failure, whatever it is
             return check.name, f"unreachable ({type(exc).__name__})"
         return check.name, "ok"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -9,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from jobpilot.kit.db import Database
+from jobpilot.kit.health import Unhealthy
 
 
 def alembic_config(database_url: str) -> Config:
@@ -16,6 +19,7 @@ def alembic_config(database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", "jobpilot:migrations")
     config.set_main_option("path_separator", "os")
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     config.attributes["database_url"] = database_url
     return config
 
@@ -32,12 +36,30 @@ def downgrade(database_url: str, revision: str) -> None:
 
 def revision(database_url: str, message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
-    command.revision(alembic_config(database_url), message=message, autogenerate=True)
+    # Sequential ids (0001, 0002, ...) keep the history readable in a directory listing.
+    latest = packaged_head()
+    rev_id = f"{int(latest) + 1:04d}" if latest and latest.isdigit() else None
+    command.revision(
+        alembic_config(database_url), message=message, autogenerate=True, rev_id=rev_id
+    )
 
 
-def head(database_url: str) -> str | None:
+@cache
+def packaged_head() -> str | None:
     """The newest revision of the packaged history."""
-    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+class SchemaOutOfDate(Unhealthy):
+    """The database is not at the newest revision: run `jobpilot migrate`."""
+
+
+async def check_current(db: Database) -> None:
+    """Raise SchemaOutOfDate unless the database is at the newest revision."""
+    at = await current(db)
+    if at != packaged_head():
+        msg = f"at revision {at or 'none'}, expected {packaged_head()}: run `jobpilot migrate`"
+        raise SchemaOutOfDate(msg)
 
 
 async def current(db: Database) -> str | None:

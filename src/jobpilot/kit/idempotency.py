@@ -1,0 +1,88 @@
+"""External side effects (sending an email, submitting an application) done at most once.
+
+The key is stored, in its own committed transaction, *before* the side effect runs. A retry
+that finds the key done gets the stored result instead of acting again; one that finds it
+started but never finished cannot know whether the effect happened, and says so
+(`OutcomeUnknown`) instead of risking it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, String, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jobpilot.kit.clock import utcnow
+from jobpilot.kit.db import Base, Database
+from jobpilot.kit.errors import Conflict
+
+STARTED = "started"
+DONE = "done"
+
+
+class SideEffectRecord(Base):
+    """One side effect, by its idempotency key."""
+
+    __tablename__ = "kit_side_effects"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    result: Mapped[Any | None] = mapped_column(JSON)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class OutcomeUnknown(Conflict):
+    """The side effect was started before and its outcome never recorded; it is not retried."""
+
+    code = "outcome_unknown"
+    default_message = "An earlier attempt started this and its outcome is unknown."
+
+
+class NotPerformed(Exception):
+    """Raised by an action that is certain the side effect did not happen (safe to retry)."""
+
+
+async def once(db: Database, key: str, action: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `action` at most once for `key` and return its (JSON-serialisable) result.
+
+    A key already done returns the stored result without running `action`. If `action` raises
+    NotPerformed the key is released so a later call may try again; any other exception leaves
+    the key started, and later calls raise OutcomeUnknown.
+    """
+    async with db.unit_of_work() as session:
+        insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
+        claimed = await session.execute(
+            insert(SideEffectRecord)
+            .values(key=key, status=STARTED, started_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        if int(getattr(claimed, "rowcount", 0)) != 1:
+            row = (
+                await session.execute(
+                    select(SideEffectRecord.status, SideEffectRecord.result).where(
+                        SideEffectRecord.key == key
+                    )
+                )
+            ).one()
+            if row.status == DONE:
+                return row.result
+            raise OutcomeUnknown(details={"key": key})
+    try:
+        result = await action()
+    except NotPerformed:
+        async with db.unit_of_work() as session:
+            await session.execute(delete(SideEffectRecord).where(SideEffectRecord.key == key))
+        raise
+    async with db.unit_of_work() as session:
+        await session.execute(
+            update(SideEffectRecord)
+            .where(SideEffectRecord.key == key)
+            .values(status=DONE, result=result, finished_at=utcnow())
+        )
+    return result
