@@ -21,7 +21,7 @@ from jobpilot.kit.web import DbSession
 from jobpilot.main import create_app
 from jobpilot.registry import service_names
 from jobpilot.settings import Settings
-from support import client_for, make_settings
+from support import assert_error, client_for, make_settings
 
 
 @pytest.fixture
@@ -33,17 +33,6 @@ async def seeded_client(settings: Settings, sqlite_url: str) -> AsyncIterator[ht
     await db.dispose()
     async for c in client_for(create_app(settings)):
         yield c
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    return dict(body["error"])
 
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:

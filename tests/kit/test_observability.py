@@ -36,6 +36,7 @@ from jobpilot.kit.tracing import (
     setup_tracing,
     shutdown_tracing,
 )
+from support import assert_error
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SECRET_INPUT = "hunter2-do-not-echo"
@@ -138,18 +139,6 @@ def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
-def assert_error_shape(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    error: dict[str, Any] = body["error"]
-    return error
-
-
 # --- error shape -----------------------------------------------------------------------------
 
 
@@ -157,7 +146,7 @@ async def test_malformed_json_is_a_400_invalid_json(client: httpx.AsyncClient) -
     response = await client.post(
         "/items", content=b'{"name": "x", ', headers={"Content-Type": "application/json"}
     )
-    error = assert_error_shape(response, 400, "invalid_json")
+    error = assert_error(response, 400, "invalid_json")
     assert error["details"][0]["type"] == "json_invalid"
 
 
@@ -165,7 +154,7 @@ async def test_validation_error_lists_fields_without_echoing_input(
     client: httpx.AsyncClient,
 ) -> None:
     response = await client.post("/items", json={"name": "widget", "quantity": SECRET_INPUT})
-    error = assert_error_shape(response, 422, "validation_error")
+    error = assert_error(response, 422, "validation_error")
     assert error["details"] == [
         {
             "loc": ["body", "quantity"],
@@ -178,18 +167,18 @@ async def test_validation_error_lists_fields_without_echoing_input(
 
 async def test_unknown_route_is_404_not_found(client: httpx.AsyncClient) -> None:
     response = await client.get("/no/such/thing")
-    assert_error_shape(response, 404, "not_found")
+    assert_error(response, 404, "not_found")
 
 
 async def test_wrong_method_is_405_with_allow_header(client: httpx.AsyncClient) -> None:
     response = await client.delete("/items/3")
-    assert_error_shape(response, 405, "method_not_allowed")
+    assert_error(response, 405, "method_not_allowed")
     assert "GET" in response.headers["allow"]
 
 
 async def test_domain_error_keeps_its_status_code_and_details(client: httpx.AsyncClient) -> None:
     response = await client.get("/missing/7")
-    error = assert_error_shape(response, 404, "item_not_found")
+    error = assert_error(response, 404, "item_not_found")
     assert error["message"] == "No such item."
     assert error["details"] == {"item_id": 7}
 
@@ -198,7 +187,7 @@ async def test_unexpected_exception_is_a_generic_500_with_request_id(
     client: httpx.AsyncClient, log_stream: io.StringIO
 ) -> None:
     response = await client.get("/boom", headers={"X-Request-ID": "boom-req-1"})
-    error = assert_error_shape(response, 500, "internal_error")
+    error = assert_error(response, 500, "internal_error")
     assert error["details"] == {"request_id": "boom-req-1"}
     assert response.headers["x-request-id"] == "boom-req-1"
     for leak in ("Traceback", "RuntimeError", "secret internals", "app.py"):
@@ -211,13 +200,13 @@ async def test_unexpected_exception_is_a_generic_500_with_request_id(
 
 async def test_locked_database_is_a_503_to_retry(client: httpx.AsyncClient) -> None:
     response = await client.get("/busy")
-    assert_error_shape(response, 503, "database_busy")
+    assert_error(response, 503, "database_busy")
     assert response.headers["retry-after"] == "1"
 
 
 async def test_oversized_body_is_413_in_the_error_shape(client: httpx.AsyncClient) -> None:
     response = await client.post("/items", json={"name": "x" * 2000, "quantity": 1})
-    assert_error_shape(response, 413, "payload_too_large")
+    assert_error(response, 413, "payload_too_large")
 
     async def chunked() -> AsyncIterator[bytes]:
         for _ in range(5):
@@ -226,7 +215,7 @@ async def test_oversized_body_is_413_in_the_error_shape(client: httpx.AsyncClien
     response = await client.post(
         "/items", content=chunked(), headers={"Content-Type": "application/json"}
     )
-    assert_error_shape(response, 413, "payload_too_large")
+    assert_error(response, 413, "payload_too_large")
 
 
 async def test_streaming_responses_pass_through(client: httpx.AsyncClient) -> None:
