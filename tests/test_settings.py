@@ -60,4 +60,10 @@ def test_distributed_profile_needs_postgres_and_redis(monkeypatch: pytest.Monkey
         load_settings()
     assert "secret-pw" not in str(caught.value)
     monkeypatch.setenv("JOBPILOT_REDIS__URL", "redis://cache:6379/0")
+    with pytest.raises(SettingsError, match="JOBPILOT_AUTH__SECRET_KEY"):
+        load_settings()
+    monkeypatch.setenv("JOBPILOT_AUTH__SECRET_KEY", "k" * 40)
+    with pytest.raises(SettingsError, match="JOBPILOT_MAIL__BACKEND"):
+        load_settings()
+    monkeypatch.setenv("JOBPILOT_MAIL__BACKEND", "smtp")
     assert load_settings().profile is Profile.DISTRIBUTED

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jobpilot.auth.config import AuthSettings
 
 ENV_PREFIX = "JOBPILOT_"
 NESTED_DELIMITER = "__"
@@ -106,6 +108,21 @@ class ObservabilitySettings(BaseModel):
         return upper
 
 
+class MailSettings(BaseModel):
+    """Outgoing email: a mailbox in the database (embedded) or an SMTP server."""
+
+    backend: Literal["devbox", "smtp"] = "devbox"
+    from_address: str = "JobPilot <no-reply@jobpilot.localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    # "starttls" upgrades a plain connection, "tls" connects over TLS, "none" sends in clear
+    # (only sensible for a relay on the same host).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
 class Settings(BaseSettings):
     """All configuration of one JobPilot process."""
 
@@ -129,6 +146,8 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     tasks: TaskSettings = Field(default_factory=TaskSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -140,6 +159,12 @@ class Settings(BaseSettings):
                 raise ValueError(msg)
             if not self.redis.url:
                 msg = "redis.url: the distributed profile needs a Redis URL"
+                raise ValueError(msg)
+            if not self.auth.secret_key.get_secret_value():
+                msg = "auth.secret_key: the distributed profile needs a secret key (32+ chars)"
+                raise ValueError(msg)
+            if self.mail.backend != "smtp":
+                msg = "mail.backend: the distributed profile sends mail over smtp"
                 raise ValueError(msg)
         return self
 

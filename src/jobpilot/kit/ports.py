@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -34,3 +35,20 @@ class HealthCheck(Protocol):
 
     async def check(self) -> None:
         """Raise if the dependency is not usable."""
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    """One email to one recipient, as plain text and optionally HTML."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+
+class Mailer(Protocol):
+    """Sends email (a mailbox in the database when embedded, SMTP at scale)."""
+
+    async def send(self, message: EmailMessage) -> str:
+        """Deliver `message`; return the message id. Raises MailNotSent if surely not sent."""
