@@ -72,3 +72,16 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert body["error"]["message"]
     error: dict[str, Any] = body["error"]
     return error
+
+
+async def sign_in(
+    client: httpx.AsyncClient, app: Any, email: str = "tester@example.com", *, admin: bool = False
+) -> dict[str, str]:
+    """Create a verified account in `app` and return its Authorization header."""
+    from jobpilot.auth.public import AuthFacade
+
+    password = "a test passphrase that is long"
+    await AuthFacade(app.state.container.auth).create_user(email, password, "Tester", admin=admin)
+    response = await client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

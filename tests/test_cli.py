@@ -35,15 +35,36 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def jobpilot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def jobpilot(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "jobpilot", *args],
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+PASSWORD = "a long enough passphrase"
+
+
+def create_account(env: dict[str, str], email: str, *extra: str) -> str:
+    """`jobpilot admin create-user` with the password on standard input."""
+    result = jobpilot(
+        "admin", "create-user", "--email", email, *extra, env=env, stdin=PASSWORD + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def bearer(base: str, email: str) -> dict[str, str]:
+    login = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
 @contextmanager
@@ -111,17 +132,23 @@ def test_the_platform_serves_demo_data_and_instances_stay_apart(tmp_path: Path) 
     seeded = jobpilot("seed", env=env_a)
     assert seeded.returncode == 0, seeded.stderr
     assert "jobs: 3 new companies, 8 new postings" in seeded.stdout
+    assert "(user, admin)" in create_account(env_a, "root@example.com", "--admin")
+    create_account(env_b, "someone@example.com")
 
     with (
         serving(env=env_a, port=free_port()) as a,
         serving(env=env_b, port=free_port()) as b,
     ):
-        assert httpx.get(f"{a}/api/v1/jobs").json()["total"] == 8
-        assert httpx.get(f"{b}/api/v1/jobs").json()["total"] == 0
+        auth_a, auth_b = bearer(a, "root@example.com"), bearer(b, "someone@example.com")
+        assert httpx.get(f"{a}/api/v1/jobs").status_code == 401
+        assert httpx.get(f"{a}/api/v1/jobs", headers=auth_a).json()["total"] == 8
+        assert httpx.get(f"{b}/api/v1/jobs", headers=auth_b).json()["total"] == 0
+        # Each instance signs with its own keys: a token of one means nothing to the other.
+        assert httpx.get(f"{b}/api/v1/jobs", headers=auth_a).status_code == 401
         assert httpx.get(f"{a}/readyz").status_code == 200
         assert "swagger" in httpx.get(f"{a}/docs").text.lower()
-        first = httpx.get(f"{a}/api/v1/jobs").json()["items"][0]["id"]
-        assert httpx.get(f"{a}/api/v1/jobs/{first}").status_code == 200
+        first = httpx.get(f"{a}/api/v1/jobs", headers=auth_a).json()["items"][0]["id"]
+        assert httpx.get(f"{a}/api/v1/jobs/{first}", headers=auth_a).status_code == 200
         metrics = httpx.get(f"{a}/metrics").text
         assert 'route="/api/v1/jobs/{job_id}"' in metrics
         assert first not in metrics
@@ -142,8 +169,10 @@ def test_one_service_on_its_own_port(tmp_path: Path) -> None:
 def test_metrics_add_up_across_worker_processes(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     assert jobpilot("migrate", env=env).returncode == 0
+    create_account(env, "ada@example.com")
     with serving("--workers", "2", env=env, port=free_port()) as base:
-        with httpx.Client() as client:  # fresh connections spread over both processes
+        headers = bearer(base, "ada@example.com")
+        with httpx.Client(headers=headers) as client:  # fresh connections reach both processes
             for _ in range(30):
                 assert client.get(f"{base}/api/v1/companies").status_code == 200
                 client.headers["Connection"] = "close"
@@ -190,3 +219,30 @@ def test_dead_letters_can_be_listed_and_retried(tmp_path: Path) -> None:
     assert "1 task(s) queued again" in retried.stdout
     assert "ready      1" in jobpilot("tasks", "stats", env=env).stdout
     assert Task.__tablename__ == "kit_tasks"
+
+
+@pytest.mark.redis
+def test_split_services_verify_tokens_locally_and_honour_logout_at_once(
+    tmp_path: Path, redis_url: str
+) -> None:
+    auth_port, jobs_port = free_port(), free_port()
+    env = cli_env(
+        tmp_path,
+        JOBPILOT_REDIS__URL=redis_url,
+        JOBPILOT_AUTH__JWKS_URL=f"http://127.0.0.1:{auth_port}/api/v1/auth/.well-known/jwks.json",
+    )
+    assert jobpilot("migrate", env=env).returncode == 0
+    assert jobpilot("seed", env=env).returncode == 0
+    create_account(env, "ada@example.com")
+    with (
+        serving("--service", "auth", env=env, port=auth_port) as auth,
+        serving("--service", "jobs", env=env, port=jobs_port) as jobs,
+    ):
+        headers = bearer(auth, "ada@example.com")
+        assert httpx.get(f"{jobs}/api/v1/jobs", headers=headers).json()["total"] == 8
+        assert httpx.get(f"{auth}/api/v1/jobs", headers=headers).status_code == 404
+        logout = httpx.post(f"{auth}/api/v1/auth/logout", headers=headers)
+        assert logout.status_code == 204
+        refused = httpx.get(f"{jobs}/api/v1/jobs", headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "invalid_token"

@@ -21,7 +21,7 @@ from jobpilot.kit.web import DbSession
 from jobpilot.main import create_app
 from jobpilot.registry import service_names
 from jobpilot.settings import Settings
-from support import assert_error, client_for, make_settings
+from support import assert_error, client_for, make_settings, sign_in
 
 
 @pytest.fixture
@@ -176,6 +176,7 @@ async def probed_client(settings: Settings, sqlite_url: str) -> AsyncIterator[ht
     app = create_app(settings)
     app.include_router(_probe_router())
     async for c in client_for(app):
+        c.headers.update(await sign_in(c, app))
         yield c
 
 
@@ -276,7 +277,7 @@ async def test_traces_reach_an_otlp_collector(tmp_path: Path, sqlite_url: str) -
         endpoint = f"http://127.0.0.1:{server.server_address[1]}"
         settings = make_settings(tmp_path, database={"url": sqlite_url}, otlp_endpoint=endpoint)
         async for c in client_for(create_app(settings, services=["jobs"])):
-            assert (await c.get("/api/v1/jobs")).status_code == 200
+            assert (await c.get("/api/v1/jobs")).status_code == 401  # still traced
         # Leaving the lifespan shuts the provider down, which flushes the batch.
     finally:
         server.shutdown()

@@ -57,6 +57,7 @@ def create_app(
         app.state.container = container
         app.state.db = container.db
         app.state.health_checks = container.health_checks
+        app.state.verifier = container.verifier
         stop = asyncio.Event()
         worker_task: asyncio.Task[None] | None = None
         if run_worker:

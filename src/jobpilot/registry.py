@@ -11,6 +11,7 @@ from jobpilot.ai.api import router as ai_router
 from jobpilot.analytics.api import router as analytics_router
 from jobpilot.applications.api import router as applications_router
 from jobpilot.auth.api import router as auth_router
+from jobpilot.auth.tasks import tasks as auth_tasks
 from jobpilot.jobs.api import router as jobs_router
 from jobpilot.jobs.seed import seed_demo as seed_jobs
 from jobpilot.kit import housekeeping
@@ -21,8 +22,13 @@ from jobpilot.notifications.api import router as notifications_router
 from jobpilot.resumes.api import router as resumes_router
 from jobpilot.users.api import router as users_router
 
-# Tables every process needs: the task queue, the outbox, the side-effect keys.
-KIT_MODELS = ("jobpilot.kit.tasks", "jobpilot.kit.events", "jobpilot.kit.idempotency")
+# Tables every process needs: the task queue, the outbox, the side-effect keys, the dev mailbox.
+KIT_MODELS = (
+    "jobpilot.kit.tasks",
+    "jobpilot.kit.events",
+    "jobpilot.kit.idempotency",
+    "jobpilot.adapters.mail_devbox",
+)
 
 
 @cache
@@ -36,6 +42,8 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/auth",),
             description="Accounts, sign-in, two-factor, sessions and tokens.",
             router=auth_router,
+            tasks=auth_tasks,
+            models="jobpilot.auth.models",
         ),
         DomainSpec(
             name="users",

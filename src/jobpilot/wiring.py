@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
+import httpx
 from opentelemetry.sdk.trace import TracerProvider
 
 from jobpilot import registry
 from jobpilot.adapters.cache_memory import MemoryCache
 from jobpilot.adapters.cache_redis import RedisCache
+from jobpilot.adapters.jwks_http import HttpJwks
+from jobpilot.adapters.mail_devbox import DevMailbox
+from jobpilot.adapters.mail_smtp import SmtpMailer
 from jobpilot.adapters.waker_pg import PgNotifyWaker
+from jobpilot.auth.config import Argon2Settings
+from jobpilot.auth.crypto import Keyring
+from jobpilot.auth.passwords import Hasher
+from jobpilot.auth.public import AuthFacade
+from jobpilot.auth.service import AuthComponents
+from jobpilot.auth.throttle import LoginThrottle
 from jobpilot.kit import migrate
+from jobpilot.kit.authn import CachedKeys, KeySource, Revocations, TokenVerifier
 from jobpilot.kit.db import Database
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import relay_outbox
 from jobpilot.kit.health import CallableCheck
 from jobpilot.kit.housekeeping import schedule_purge
-from jobpilot.kit.ports import Cache, HealthCheck
+from jobpilot.kit.ports import Cache, HealthCheck, Mailer
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
 from jobpilot.kit.tracing import setup_tracing
-from jobpilot.settings import Settings
+from jobpilot.settings import Profile, Settings
 
 PURGE_CHECK_SECONDS = 600.0
 
@@ -34,12 +48,84 @@ class Container:
     settings: Settings
     db: Database
     cache: Cache
+    http: httpx.AsyncClient
+    mailer: Mailer
+    auth: AuthComponents
+    verifier: TokenVerifier
     health_checks: list[HealthCheck] = field(default_factory=list)
 
     async def aclose(self) -> None:
         """Release every connection."""
+        await self.http.aclose()
         await self.cache.close()
         await self.db.dispose()
+
+
+class _FacadeJwks:
+    """Keys read from the database through the auth facade (set once it exists)."""
+
+    facade: AuthFacade | None = None
+
+    async def jwks(self) -> dict[str, Any]:
+        assert self.facade is not None
+        return await self.facade.jwks()
+
+
+def secret_key(settings: Settings) -> str:
+    """The auth secret: from settings, or generated once and kept in the data dir (0600)."""
+    configured = settings.auth.secret_key.get_secret_value()
+    if configured:
+        return configured
+    path = settings.data_dir / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def argon2_params(settings: Settings) -> Argon2Settings:
+    """OWASP cost everywhere but the test profile, where hashing must be cheap."""
+    if settings.profile is Profile.TEST:
+        return Argon2Settings(time_cost=1, memory_cost_kib=64, parallelism=1)
+    return settings.auth.argon2
+
+
+def build_mailer(settings: Settings, db: Database) -> Mailer:
+    """SMTP when configured, else the mailbox in the database."""
+    if settings.mail.backend == "smtp":
+        return SmtpMailer(settings.mail)
+    return DevMailbox(db)
+
+
+def build_auth(
+    settings: Settings, db: Database, cache: Cache, mailer: Mailer, http: httpx.AsyncClient
+) -> tuple[AuthComponents, TokenVerifier]:
+    """Everything the auth service and the token verifier of every service need."""
+    auth = settings.auth
+    serves_auth = not settings.service_list or "auth" in settings.service_list
+    local = _FacadeJwks()
+    source: KeySource = (
+        HttpJwks(auth.jwks_url, http) if auth.jwks_url and not serves_auth else local
+    )
+    keys = CachedKeys(source)
+    # A revoked session stays listed as long as one of its access tokens can live.
+    revocations = Revocations(cache, ttl_seconds=auth.access_token_minutes * 60 + 60)
+    components = AuthComponents(
+        settings=auth,
+        db=db,
+        hasher=Hasher(argon2_params(settings)),
+        keyring=Keyring(secret_key(settings)),
+        throttle=LoginThrottle(cache, auth.throttle),
+        revocations=revocations,
+        keys=keys,
+        mailer=mailer,
+        http=http,
+    )
+    local.facade = AuthFacade(components)
+    verifier = TokenVerifier(keys, revocations, issuer=auth.issuer, audience=auth.audience)
+    return components, verifier
 
 
 def build_database(settings: Settings) -> Database:
@@ -63,13 +149,25 @@ def build_container(settings: Settings) -> Container:
     """Every adapter of one process."""
     db = build_database(settings)
     cache = build_cache(settings)
+    http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
+    mailer = build_mailer(settings, db)
+    auth, verifier = build_auth(settings, db, cache, mailer, http)
     checks: list[HealthCheck] = [
         CallableCheck("database", db.ping),
         CallableCheck("schema", partial(migrate.check_current, db)),
     ]
     if settings.redis.url:
         checks.append(CallableCheck("redis", cache.ping))
-    return Container(settings=settings, db=db, cache=cache, health_checks=checks)
+    return Container(
+        settings=settings,
+        db=db,
+        cache=cache,
+        http=http,
+        mailer=mailer,
+        auth=auth,
+        verifier=verifier,
+        health_checks=checks,
+    )
 
 
 def build_tracer_provider(settings: Settings, service_name: str) -> TracerProvider | None:

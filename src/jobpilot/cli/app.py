@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jobpilot import __version__
+from jobpilot.cli.mailbox import mailbox_app
 from jobpilot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -26,6 +27,11 @@ app = typer.Typer(
 )
 tasks_app = typer.Typer(help="Inspect the task queue and its dead letters.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+admin_app = typer.Typer(help="Operate accounts.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+auth_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
+app.add_typer(auth_app, name="auth")
+app.add_typer(mailbox_app, name="mailbox")
 
 console = Console()
 err = Console(stderr=True)
@@ -111,6 +117,12 @@ def serve(
         os.environ["JOBPILOT_TASKS__EMBEDDED_WORKER"] = "true" if worker else "false"
     import uvicorn
 
+    if workers > 1 and not settings.redis.url:
+        err.print(
+            "[yellow]warning: without JOBPILOT_REDIS__URL each process keeps its own list of "
+            "signed-out sessions, so a sign-out reaches the other processes only when its access "
+            "tokens expire (at most 15 minutes)[/yellow]"
+        )
     what = ", ".join(services) if services else "every service"
     url = f"http://{host}:{port}"
     console.print(f"[bold green]JobPilot {__version__}[/bold green] serving {what} at {url}")
@@ -290,6 +302,66 @@ def tasks_retry(
     console.print(f"{count} task(s) queued again")
     if task_id and count == 0:
         raise typer.Exit(1)
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="The account's email address.")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="The password; omit it (or pass -) to read it from standard input."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (default: from the email).")
+    ] = None,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Give the account the admin role.")
+    ] = False,
+) -> None:
+    """Create a verified account (an admin with --admin)."""
+    if password in (None, "-"):
+        if sys.stdin.isatty():
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+    assert password is not None
+    settings = _settings()
+    from jobpilot import wiring
+    from jobpilot.auth.public import AuthFacade
+    from jobpilot.kit.errors import JobPilotError
+
+    async def run() -> str:
+        container = wiring.build_container(settings)
+        try:
+            user = await AuthFacade(container.auth).create_user(
+                email, password, name or email.split("@", 1)[0], admin=admin
+            )
+            return f"created {user.email} ({', '.join(user.roles)}) id {user.id}"
+        finally:
+            await container.aclose()
+
+    try:
+        console.print(asyncio.run(run()))
+    except JobPilotError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@auth_app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Sign new access tokens with a new key; old keys stay published until their tokens expire."""
+    settings = _settings()
+    from jobpilot import wiring
+    from jobpilot.auth.public import AuthFacade
+
+    async def run() -> str:
+        container = wiring.build_container(settings)
+        try:
+            return await AuthFacade(container.auth).rotate_keys()
+        finally:
+            await container.aclose()
+
+    console.print(f"now signing with key {asyncio.run(run())}")
 
 
 def _safe_url(url: str) -> str:

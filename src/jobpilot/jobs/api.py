@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Query
 
 from jobpilot.jobs.deps import JobServiceDep
 from jobpilot.jobs.schemas import CompanyRead, JobFilters, JobRead
+from jobpilot.kit.authn import current_principal
 from jobpilot.kit.pagination import Page, PageParams, page_params
 
-router = APIRouter(tags=["jobs"])
+# Every jobs route needs a signed-in caller (the gateway's route table: JWT yes).
+router = APIRouter(tags=["jobs"], dependencies=[Depends(current_principal)])
 
 Paging = Annotated[PageParams, Depends(page_params)]
 

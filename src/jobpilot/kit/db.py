@@ -21,6 +21,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from jobpilot.kit.errors import JobPilotError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -117,11 +119,20 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits once when the block succeeds and rolls back otherwise."""
+        """A session that commits once when the block succeeds and rolls back otherwise.
+
+        A JobPilotError raised with `keep_changes=True` commits before it propagates.
+        """
         async with self.sessionmaker() as session:
             try:
                 yield session
                 await session.commit()
+            except JobPilotError as exc:
+                if exc.keep_changes:
+                    await session.commit()
+                else:
+                    await session.rollback()
+                raise
             except BaseException:
                 await session.rollback()
                 raise

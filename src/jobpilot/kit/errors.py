@@ -15,9 +15,23 @@ class JobPilotError(Exception):
     code: ClassVar[str] = "bad_request"
     default_message: ClassVar[str] = "The request could not be processed."
 
-    def __init__(self, message: str | None = None, *, details: Any = None) -> None:
+    headers: dict[str, str] | None = None
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
+    ) -> None:
         self.message = message or self.default_message
         self.details = details
+        # Set when what the request did so far must be kept although it fails (an audited
+        # failed sign-in, a session revoked after a stolen refresh token was replayed).
+        self.keep_changes = keep_changes
+        if headers is not None:
+            self.headers = {**(self.headers or {}), **headers}
         super().__init__(self.message)
 
 
@@ -39,6 +53,7 @@ class Unauthorized(JobPilotError):
     status = 401
     code = "unauthorized"
     default_message = "Authentication is required."
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 - read-only default
 
 
 class Forbidden(JobPilotError):

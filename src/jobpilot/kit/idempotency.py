@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, String, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jobpilot.kit.clock import utcnow
@@ -48,23 +49,35 @@ class NotPerformed(Exception):
     """Raised by an action that is certain the side effect did not happen (safe to retry)."""
 
 
-async def once(db: Database, key: str, action: Callable[[], Awaitable[Any]]) -> Any:
+async def once(
+    db: Database,
+    key: str,
+    action: Callable[[], Awaitable[Any]],
+    *,
+    session: AsyncSession | None = None,
+) -> Any:
     """Run `action` at most once for `key` and return its (JSON-serialisable) result.
 
     A key already done returns the stored result without running `action`. If `action` raises
     NotPerformed the key is released so a later call may try again; any other exception leaves
     the key started, and later calls raise OutcomeUnknown.
+
+    Pass the caller's `session` when it has read but not yet written: its transaction is ended
+    first, because on SQLite a transaction that read before another connection committed can no
+    longer write. Call `once` before writing anything in that session.
     """
-    async with db.unit_of_work() as session:
+    if session is not None and session.in_transaction():
+        await session.commit()
+    async with db.unit_of_work() as own:
         insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
-        claimed = await session.execute(
+        claimed = await own.execute(
             insert(SideEffectRecord)
             .values(key=key, status=STARTED, started_at=utcnow())
             .on_conflict_do_nothing(index_elements=["key"])
         )
         if int(getattr(claimed, "rowcount", 0)) != 1:
             row = (
-                await session.execute(
+                await own.execute(
                     select(SideEffectRecord.status, SideEffectRecord.result).where(
                         SideEffectRecord.key == key
                     )
@@ -76,11 +89,11 @@ async def once(db: Database, key: str, action: Callable[[], Awaitable[Any]]) -> 
     try:
         result = await action()
     except NotPerformed:
-        async with db.unit_of_work() as session:
-            await session.execute(delete(SideEffectRecord).where(SideEffectRecord.key == key))
+        async with db.unit_of_work() as own:
+            await own.execute(delete(SideEffectRecord).where(SideEffectRecord.key == key))
         raise
-    async with db.unit_of_work() as session:
-        await session.execute(
+    async with db.unit_of_work() as own:
+        await own.execute(
             update(SideEffectRecord)
             .where(SideEffectRecord.key == key)
             .values(status=DONE, result=result, finished_at=utcnow())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Cache(Protocol):
@@ -52,3 +52,11 @@ class Mailer(Protocol):
 
     async def send(self, message: EmailMessage) -> str:
         """Deliver `message`; return the message id. Raises MailNotSent if surely not sent."""
+
+
+@runtime_checkable
+class MailboxReader(Protocol):
+    """A mailer whose sent messages can be read back (the dev mailbox)."""
+
+    async def messages(self, to: str | None = None, limit: int = 20) -> list[Any]:
+        """Sent messages, newest first, optionally only those to `to`."""

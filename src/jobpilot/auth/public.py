@@ -1,0 +1,45 @@
+"""What other parts of the platform may ask of the auth domain."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from jobpilot.auth.repository import AuthRepository
+from jobpilot.auth.service import AuthComponents, AuthService
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    """An account an operator created."""
+
+    id: uuid.UUID
+    email: str
+    roles: list[str]
+
+
+class AuthFacade:
+    """Keys, and accounts made by operators; each call is its own unit of work."""
+
+    def __init__(self, components: AuthComponents) -> None:
+        self._c = components
+
+    async def jwks(self) -> dict[str, Any]:
+        """The public keys access tokens are verified with."""
+        async with self._c.db.unit_of_work() as session:
+            return await AuthService(AuthRepository(session), self._c).jwks()
+
+    async def rotate_keys(self) -> str:
+        """Sign with a new key from now on; returns its kid."""
+        async with self._c.db.unit_of_work() as session:
+            return await AuthService(AuthRepository(session), self._c).rotate_keys()
+
+    async def create_user(
+        self, email: str, password: str, name: str, *, admin: bool
+    ) -> CreatedUser:
+        """A verified account (an admin one with `admin`)."""
+        async with self._c.db.unit_of_work() as session:
+            service = AuthService(AuthRepository(session), self._c)
+            user = await service.create_user_with_password(email, password, name, admin=admin)
+            return CreatedUser(id=user.id, email=user.email, roles=list(user.roles))

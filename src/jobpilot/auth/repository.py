@@ -1,0 +1,223 @@
+"""Every SQL statement on the auth tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobpilot.auth.models import (
+    AuditEvent,
+    OAuthIdentity,
+    OAuthState,
+    RecoveryCode,
+    RefreshToken,
+    Session,
+    SigningKey,
+    UsedToken,
+    User,
+)
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0))
+
+
+class AuthRepository:
+    """Reads and writes accounts, sessions, tokens, keys and the audit trail."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        """Stage a new row."""
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        """Send staged changes."""
+        await self.session.flush()
+
+    # Users
+
+    async def user(self, user_id: uuid.UUID) -> User | None:
+        """The user with `user_id`."""
+        return await self.session.get(User, user_id)
+
+    async def user_by_email(self, email: str) -> User | None:
+        """The user with this (normalised) email."""
+        return await self.session.scalar(select(User).where(User.email == email))
+
+    # Sessions and refresh tokens
+
+    async def session_row(self, session_id: uuid.UUID) -> Session | None:
+        """The session with `session_id`."""
+        return await self.session.get(Session, session_id)
+
+    async def active_sessions(self, user_id: uuid.UUID, now: datetime) -> Sequence[Session]:
+        """The user's sessions that are neither revoked nor expired, newest first."""
+        rows = await self.session.scalars(
+            select(Session)
+            .where(
+                Session.user_id == user_id,
+                Session.revoked_at.is_(None),
+                Session.expires_at > now,
+            )
+            .order_by(Session.last_seen_at.desc())
+        )
+        return rows.all()
+
+    async def revoke_sessions(
+        self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
+        """Revoke every live session of the user (but `keep`); return their ids."""
+        stmt = select(Session.id).where(Session.user_id == user_id, Session.revoked_at.is_(None))
+        if keep is not None:
+            stmt = stmt.where(Session.id != keep)
+        ids = list((await self.session.scalars(stmt)).all())
+        if ids:
+            await self.session.execute(
+                update(Session)
+                .where(Session.id.in_(ids))
+                .values(revoked_at=now, revoked_reason=reason)
+                .execution_options(synchronize_session=False)
+            )
+        return ids
+
+    async def refresh_token(self, token_hash: str) -> RefreshToken | None:
+        """The refresh token with this hash."""
+        return await self.session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+        )
+
+    async def use_refresh_token(self, token_id: uuid.UUID, now: datetime) -> bool:
+        """Mark the token used; False if it already was (a concurrent or replayed use)."""
+        result = await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    # One-time tokens, recovery codes
+
+    async def use_token(
+        self, jti: str, purpose: str, user_id: uuid.UUID, expires_at: datetime, now: datetime
+    ) -> bool:
+        """Record the use of a one-time token; False if it was used before."""
+        insert = (
+            pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
+        result = await self.session.execute(
+            insert(UsedToken)
+            .values(jti=jti, purpose=purpose, user_id=user_id, used_at=now, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=["jti"])
+        )
+        return _rowcount(result) == 1
+
+    async def token_used(self, jti: str) -> bool:
+        """Whether a one-time token was used."""
+        return await self.session.get(UsedToken, jti) is not None
+
+    async def advance_totp_step(self, user_id: uuid.UUID, step: int) -> bool:
+        """Record `step` as the last used TOTP step unless it is not newer; True if recorded."""
+        result = await self.session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def linked_providers(self, user_id: uuid.UUID) -> list[str]:
+        """The providers linked to the user, sorted."""
+        rows = await self.session.scalars(
+            select(OAuthIdentity.provider).where(OAuthIdentity.user_id == user_id)
+        )
+        return sorted(set(rows.all()))
+
+    async def replace_recovery_codes(self, user_id: uuid.UUID, hashes: list[str]) -> None:
+        """Drop the user's recovery codes and store these."""
+        await self.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+        for code_hash in hashes:
+            self.session.add(
+                RecoveryCode(id=uuid.uuid4(), user_id=user_id, code_hash=code_hash, used_at=None)
+            )
+
+    async def use_recovery_code(self, user_id: uuid.UUID, code_hash: str, now: datetime) -> bool:
+        """Consume an unused recovery code; False if there is none such."""
+        result = await self.session.execute(
+            update(RecoveryCode)
+            .where(
+                RecoveryCode.user_id == user_id,
+                RecoveryCode.code_hash == code_hash,
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return _rowcount(result) == 1
+
+    async def unused_recovery_codes(self, user_id: uuid.UUID) -> int:
+        """How many recovery codes the user has left."""
+        rows = await self.session.scalars(
+            select(RecoveryCode.id).where(
+                RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
+            )
+        )
+        return len(rows.all())
+
+    # OAuth
+
+    async def identity(self, provider: str, subject: str) -> OAuthIdentity | None:
+        """The linked identity for this provider account."""
+        return await self.session.scalar(
+            select(OAuthIdentity).where(
+                OAuthIdentity.provider == provider, OAuthIdentity.subject == subject
+            )
+        )
+
+    async def take_oauth_state(self, state_hash: str, now: datetime) -> OAuthState | None:
+        """Consume a pending authorization (single use); None if unknown or expired."""
+        state = await self.session.get(OAuthState, state_hash)
+        if state is None:
+            return None
+        await self.session.delete(state)
+        await self.session.flush()
+        return state if state.expires_at > now else None
+
+    async def purge_expired(self, now: datetime) -> None:
+        """Delete expired authorizations and one-time tokens."""
+        await self.session.execute(delete(OAuthState).where(OAuthState.expires_at <= now))
+        await self.session.execute(delete(UsedToken).where(UsedToken.expires_at <= now))
+
+    # Signing keys
+
+    async def signing_keys(self, published_after: datetime) -> Sequence[SigningKey]:
+        """Keys still published (`sign_until` after the given time), newest first."""
+        rows = await self.session.scalars(
+            select(SigningKey)
+            .where(SigningKey.sign_until > published_after)
+            .order_by(SigningKey.created_at.desc())
+        )
+        return rows.all()
+
+    # Audit
+
+    async def audit_trail(self, user_id: uuid.UUID, limit: int) -> Sequence[AuditEvent]:
+        """The user's security events, newest first."""
+        rows = await self.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.user_id == user_id)
+            .order_by(AuditEvent.at.desc())
+            .limit(limit)
+        )
+        return rows.all()

@@ -1,0 +1,39 @@
+"""Background work of the auth domain: the emails it sends."""
+
+from __future__ import annotations
+
+import uuid
+
+from jobpilot.auth.repository import AuthRepository
+from jobpilot.auth.service import AuthService
+from jobpilot.kit.tasks import TaskContext, TaskRegistry
+
+tasks = TaskRegistry()
+
+
+def _service(ctx: TaskContext) -> AuthService:
+    return AuthService(AuthRepository(ctx.session), ctx.resources.auth)
+
+
+@tasks.task("auth.send_verification")
+async def send_verification(ctx: TaskContext, user_id: str) -> None:
+    """Email a verification link."""
+    await _service(ctx).send_verification(uuid.UUID(user_id), str(ctx.task_id))
+
+
+@tasks.task("auth.resend_verification")
+async def resend_verification(ctx: TaskContext, email: str) -> None:
+    """Email a new verification link if the address has an unverified account."""
+    await _service(ctx).resend_verification(email, str(ctx.task_id))
+
+
+@tasks.task("auth.send_account_exists")
+async def send_account_exists(ctx: TaskContext, user_id: str) -> None:
+    """Tell an account owner that someone tried to register their address."""
+    await _service(ctx).send_account_exists(uuid.UUID(user_id), str(ctx.task_id))
+
+
+@tasks.task("auth.send_password_reset")
+async def send_password_reset(ctx: TaskContext, email: str) -> None:
+    """Email a password reset code if the address has an account."""
+    await _service(ctx).send_password_reset(email, str(ctx.task_id))
