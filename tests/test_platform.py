@@ -31,7 +31,9 @@ async def seeded_client(settings: Settings, sqlite_url: str) -> AsyncIterator[ht
     async with db.unit_of_work() as session:
         await seed_demo(session)
     await db.dispose()
-    async for c in client_for(create_app(settings)):
+    app = create_app(settings)
+    async for c in client_for(app):
+        c.headers.update(await sign_in(c, app))
         yield c
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the auth service: the whole platform on a migrated SQLite database."""
+"""Fixtures for the auth service: the whole platform on a migrated database."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from support import client_for
 
 
 @pytest.fixture
-async def auth(settings: Settings, sqlite_url: str) -> AsyncIterator[AuthHarness]:
-    """The whole platform on SQLite, with its dev mailbox."""
-    settings.database.url = sqlite_url
+async def auth(settings: Settings, migrated_url: str) -> AsyncIterator[AuthHarness]:
+    """The whole platform on SQLite and on PostgreSQL, with its dev mailbox."""
+    settings.database.url = migrated_url
     app = create_app(settings)
     async for client in client_for(app):
         yield AuthHarness(app, client)

@@ -128,19 +128,27 @@ class SmtpMailer:
             raise MailNotSent(f"the SMTP server at {self._where} {failure}")
 
     async def _envelope(self, smtp: aiosmtplib.SMTP, recipient: str, *, utf8: bool) -> None:
-        if utf8 and not smtp.supports_extension("smtputf8"):
-            msg = f"the SMTP server at {self._where} cannot take non-ASCII addresses (no SMTPUTF8)"
-            raise MailNotSent(msg)
         encoding = "utf-8" if utf8 else "ascii"
         try:
+            if smtp.is_ehlo_or_helo_needed:
+                # The server's extensions (SMTPUTF8) are known only after EHLO.
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await smtp.helo()
+            if utf8 and not smtp.supports_extension("smtputf8"):
+                msg = "cannot take non-ASCII addresses (no SMTPUTF8)"
+                raise MailNotSent(f"the SMTP server at {self._where} {msg}")
             await smtp.mail(
                 self.sender.addr_spec, options=["SMTPUTF8"] if utf8 else [], encoding=encoding
             )
             await smtp.rcpt(recipient, encoding=encoding)
         except aiosmtplib.SMTPRecipientRefused as exc:
             raise self._refused("the recipient", exc) from exc
-        except aiosmtplib.SMTPResponseException as exc:
+        except aiosmtplib.SMTPSenderRefused as exc:
             raise self._refused("the sender", exc) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise self._refused("to start the message", exc) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             msg = f"lost the SMTP server at {self._where} before sending the message: {exc}"
             raise MailNotSent(msg) from exc

@@ -42,7 +42,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _no_store(response: Response) -> None:
-    # Tokens must not linger in caches (ASVS V8.2.1 / RFC 6749 §5.1).
+    # Tokens must not linger in caches (RFC 6749 §5.1).
     response.headers.update(NO_STORE)
 
 

@@ -65,7 +65,7 @@ class ThrottleSettings(BaseModel):
 
     free_failures: int = Field(default=5, ge=1, le=100)
     max_delay_seconds: int = Field(default=900, ge=1, le=86_400)
-    # ASVS 5.0 V6.3.1: no more than 100 failed attempts per hour on one account.
+    # ASVS 5.0 (V6, authentication): no more than 100 failed attempts per hour on one account.
     lock_after_failures: int = Field(default=100, ge=1, le=100)
     window_seconds: int = Field(default=3600, ge=60, le=86_400)
     ip_failures_per_window: int = Field(default=300, ge=1)

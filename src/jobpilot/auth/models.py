@@ -41,7 +41,7 @@ class Session(UuidPk, Base):
     __tablename__ = "auth_sessions"
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth_users.id"), index=True)
-    method: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(400))
     device: Mapped[str | None] = mapped_column(String(120))

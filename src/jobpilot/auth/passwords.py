@@ -1,4 +1,4 @@
-"""Password policy (ASVS 5.0 V6.2) and argon2id hashing."""
+"""Password policy (ASVS 5.0 V6) and argon2id hashing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Brute-force protection of sign-in: growing delays, then a temporary lock (ASVS 5.0 V6.3.1).
+"""Brute-force protection of sign-in: growing delays, then a temporary lock (ASVS 5.0 V6).
 
 Counted per account (by the hash of the typed email, whether or not it exists, so that the
 answers never tell) and per client address. Counters live in the cache: in-process when

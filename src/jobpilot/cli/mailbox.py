@@ -23,8 +23,9 @@ mailbox_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console()
-err = Console(stderr=True)
+# Soft wrap: the terminal folds long lines, so that addresses and commands stay whole.
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _with_mailbox(action: Callable[[DevMailbox], Awaitable[T]]) -> T:
@@ -89,7 +90,7 @@ def list_mail(
             highlight=False,
         )
         console.print()
-        console.print(mail.text.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
+        console.print(mail.text.rstrip("\n"), markup=False, highlight=False)
 
 
 @mailbox_app.command("clear")

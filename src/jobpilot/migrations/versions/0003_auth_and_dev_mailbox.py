@@ -129,7 +129,7 @@ def upgrade() -> None:
     op.create_table(
         "auth_sessions",
         sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("method", sa.String(length=40), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("device", sa.String(length=120), nullable=True),
