@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from auth_harness import AuthHarness
+from fakes.oauth_provider import FakeOAuthProvider
+from jobpilot.auth import oauth
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import client_for
@@ -19,3 +21,18 @@ async def auth(settings: Settings, migrated_url: str) -> AsyncIterator[AuthHarne
     app = create_app(settings)
     async for client in client_for(app):
         yield AuthHarness(app, client)
+
+
+@pytest.fixture(scope="module")
+def provider_server() -> Iterator[FakeOAuthProvider]:
+    """A local GitHub / LinkedIn look-alike, one per test module."""
+    with FakeOAuthProvider() as fake:
+        yield fake
+
+
+@pytest.fixture
+def provider(provider_server: FakeOAuthProvider) -> FakeOAuthProvider:
+    """The provider with no memory of earlier tests."""
+    provider_server.reset()
+    oauth.reset_jwks_cache()
+    return provider_server

@@ -9,14 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 from fakes.oauth_provider import FakeOAuthProvider, FakeUser, IdTokenTamper
-from jobpilot.auth import oauth
 from jobpilot.auth.config import OAuthProviderSettings
 from jobpilot.auth.oauth import (
     AuthorizationRequest,
@@ -29,19 +28,6 @@ from jobpilot.auth.oauth import (
 REDIRECT_URI = "http://127.0.0.1:8080/api/v1/auth/oauth/callback"
 GITHUB_SECRET = "gh-secret-do-not-leak"
 LINKEDIN_SECRET = "li-secret-do-not-leak"
-
-
-@pytest.fixture(scope="module")
-def provider_server() -> Iterator[FakeOAuthProvider]:
-    with FakeOAuthProvider() as fake:
-        yield fake
-
-
-@pytest.fixture
-def provider(provider_server: FakeOAuthProvider) -> FakeOAuthProvider:
-    provider_server.reset()
-    oauth.reset_jwks_cache()
-    return provider_server
 
 
 @pytest.fixture

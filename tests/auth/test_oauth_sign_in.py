@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,22 +11,8 @@ import pytest
 
 from auth_harness import PASSWORD, AuthHarness, bearer
 from fakes.oauth_provider import FakeOAuthProvider, FakeUser
-from jobpilot.auth import oauth
 from jobpilot.main import create_app
 from support import assert_error, client_for, make_settings
-
-
-@pytest.fixture(scope="module")
-def provider_server() -> Iterator[FakeOAuthProvider]:
-    with FakeOAuthProvider() as fake:
-        yield fake
-
-
-@pytest.fixture
-def provider(provider_server: FakeOAuthProvider) -> FakeOAuthProvider:
-    provider_server.reset()
-    oauth.reset_jwks_cache()
-    return provider_server
 
 
 @pytest.fixture
