@@ -11,6 +11,7 @@ from jobpilot.ai.api import router as ai_router
 from jobpilot.analytics.api import router as analytics_router
 from jobpilot.applications.api import router as applications_router
 from jobpilot.auth.api import router as auth_router
+from jobpilot.auth.tasks import subscriptions as auth_subscriptions
 from jobpilot.auth.tasks import tasks as auth_tasks
 from jobpilot.jobs.api import router as jobs_router
 from jobpilot.jobs.seed import seed_demo as seed_jobs
@@ -21,6 +22,7 @@ from jobpilot.kit.tasks import TaskRegistry
 from jobpilot.notifications.api import router as notifications_router
 from jobpilot.resumes.api import router as resumes_router
 from jobpilot.users.api import router as users_router
+from jobpilot.users.tasks import tasks as users_tasks
 
 # Tables every process needs: the task queue, the outbox, the side-effect keys, the dev mailbox.
 KIT_MODELS = (
@@ -43,6 +45,7 @@ def domains() -> tuple[DomainSpec, ...]:
             description="Accounts, sign-in, two-factor, sessions and tokens.",
             router=auth_router,
             tasks=auth_tasks,
+            subscriptions=auth_subscriptions,
             models="jobpilot.auth.models",
         ),
         DomainSpec(
@@ -52,6 +55,8 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/users", "/api/v1/profiles"),
             description="Profiles, skills, subscription tiers and avatars.",
             router=users_router,
+            tasks=users_tasks,
+            models="jobpilot.users.models",
         ),
         DomainSpec(
             name="resumes",

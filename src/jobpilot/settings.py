@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobpilot.auth.config import AuthSettings
+from jobpilot.users.config import UsersSettings
 
 ENV_PREFIX = "JOBPILOT_"
 NESTED_DELIMITER = "__"
@@ -72,7 +73,8 @@ class HttpSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8080"])
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Room for a 10 MB upload and its multipart framing.
+    max_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
 
 
 class TaskSettings(BaseModel):
@@ -123,6 +125,19 @@ class MailSettings(BaseModel):
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
 
+class BlobSettings(BaseModel):
+    """Where files (avatars, exports) are kept."""
+
+    backend: Literal["local", "s3"] = "local"
+    # Empty means `<data_dir>/blobs`.
+    local_dir: Path | None = None
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "jobpilot"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+
+
 class Settings(BaseSettings):
     """All configuration of one JobPilot process."""
 
@@ -147,7 +162,9 @@ class Settings(BaseSettings):
     tasks: TaskSettings = Field(default_factory=TaskSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    blobs: BlobSettings = Field(default_factory=BlobSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    users: UsersSettings = Field(default_factory=UsersSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -14,6 +14,8 @@ import httpx
 from opentelemetry.sdk.trace import TracerProvider
 
 from jobpilot import registry
+from jobpilot.adapters.blob_local import LocalBlobStore
+from jobpilot.adapters.blob_s3 import S3BlobStore
 from jobpilot.adapters.cache_memory import MemoryCache
 from jobpilot.adapters.cache_redis import RedisCache
 from jobpilot.adapters.jwks_http import HttpJwks
@@ -33,10 +35,11 @@ from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import relay_outbox
 from jobpilot.kit.health import CallableCheck
 from jobpilot.kit.housekeeping import schedule_purge
-from jobpilot.kit.ports import Cache, HealthCheck, Mailer
+from jobpilot.kit.ports import BlobStore, Cache, HealthCheck, Mailer
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
 from jobpilot.kit.tracing import setup_tracing
 from jobpilot.settings import Profile, Settings
+from jobpilot.users.service import UsersComponents
 
 PURGE_CHECK_SECONDS = 600.0
 
@@ -51,6 +54,7 @@ class Container:
     http: httpx.AsyncClient
     mailer: Mailer
     auth: AuthComponents
+    users: UsersComponents
     verifier: TokenVerifier
     health_checks: list[HealthCheck] = field(default_factory=list)
 
@@ -97,6 +101,20 @@ def build_mailer(settings: Settings, db: Database) -> Mailer:
     if settings.mail.backend == "smtp":
         return SmtpMailer(settings.mail)
     return DevMailbox(db)
+
+
+def build_blobs(settings: Settings) -> BlobStore:
+    """An S3-compatible bucket when configured, else a directory under the data dir."""
+    blobs = settings.blobs
+    if blobs.backend == "s3":
+        return S3BlobStore(
+            endpoint_url=blobs.s3_endpoint_url,
+            bucket=blobs.s3_bucket,
+            region=blobs.s3_region,
+            access_key_id=blobs.s3_access_key_id,
+            secret_access_key=blobs.s3_secret_access_key.get_secret_value(),
+        )
+    return LocalBlobStore(blobs.local_dir or settings.data_dir / "blobs")
 
 
 def build_auth(
@@ -152,6 +170,13 @@ def build_container(settings: Settings) -> Container:
     http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
     mailer = build_mailer(settings, db)
     auth, verifier = build_auth(settings, db, cache, mailer, http)
+    accounts = AuthFacade(auth)
+    users = UsersComponents(
+        settings=settings.users,
+        blobs=build_blobs(settings),
+        accounts=accounts,
+        exporters={"auth": accounts.export_user},
+    )
     checks: list[HealthCheck] = [
         CallableCheck("database", db.ping),
         CallableCheck("schema", partial(migrate.check_current, db)),
@@ -165,6 +190,7 @@ def build_container(settings: Settings) -> Container:
         http=http,
         mailer=mailer,
         auth=auth,
+        users=users,
         verifier=verifier,
         health_checks=checks,
     )

@@ -35,6 +35,24 @@ class AuthFacade:
         async with self._c.db.unit_of_work() as session:
             return await AuthService(AuthRepository(session), self._c).rotate_keys()
 
+    async def account(self, user_id: uuid.UUID) -> dict[str, Any] | None:
+        """Email, name and tier of an account."""
+        async with self._c.db.unit_of_work() as session:
+            user = await AuthRepository(session).user(user_id)
+            if user is None:
+                return None
+            return {"email": user.email, "name": user.name, "tier": user.tier}
+
+    async def set_tier(self, user_id: uuid.UUID, tier: str) -> None:
+        """Change the tier that the user's next access tokens carry."""
+        async with self._c.db.unit_of_work() as session:
+            await AuthService(AuthRepository(session), self._c).set_tier(user_id, tier)
+
+    async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
+        """The account, its sessions, linked providers and security events."""
+        async with self._c.db.unit_of_work() as session:
+            return await AuthService(AuthRepository(session), self._c).export_user(user_id)
+
     async def create_user(
         self, email: str, password: str, name: str, *, admin: bool
     ) -> CreatedUser:

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.auth.models import (
@@ -22,6 +20,7 @@ from jobpilot.auth.models import (
     UsedToken,
     User,
 )
+from jobpilot.kit.db import insert_or_ignore
 
 
 def _rowcount(result: object) -> int:
@@ -71,6 +70,29 @@ class AuthRepository:
         )
         return rows.all()
 
+    async def all_sessions(self, user_id: uuid.UUID) -> Sequence[Session]:
+        """Every session of the user, newest first."""
+        rows = await self.session.scalars(
+            select(Session).where(Session.user_id == user_id).order_by(Session.created_at.desc())
+        )
+        return rows.all()
+
+    async def erase_user(self, user_id: uuid.UUID) -> None:
+        """Delete the account and everything hanging off it; audit rows lose the user id."""
+        session_ids = select(Session.id).where(Session.user_id == user_id)
+        await self.session.execute(
+            delete(RefreshToken).where(RefreshToken.session_id.in_(session_ids))
+        )
+        for model in (Session, RecoveryCode, UsedToken, OAuthIdentity):
+            await self.session.execute(delete(model).where(model.user_id == user_id))
+        await self.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.user_id == user_id)
+            .values(user_id=None, ip=None, user_agent=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(delete(User).where(User.id == user_id))
+
     async def revoke_sessions(
         self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None
     ) -> list[uuid.UUID]:
@@ -110,13 +132,17 @@ class AuthRepository:
         self, jti: str, purpose: str, user_id: uuid.UUID, expires_at: datetime, now: datetime
     ) -> bool:
         """Record the use of a one-time token; False if it was used before."""
-        insert = (
-            pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        )
         result = await self.session.execute(
-            insert(UsedToken)
-            .values(jti=jti, purpose=purpose, user_id=user_id, used_at=now, expires_at=expires_at)
-            .on_conflict_do_nothing(index_elements=["jti"])
+            insert_or_ignore(
+                self.session,
+                UsedToken,
+                ["jti"],
+                jti=jti,
+                purpose=purpose,
+                user_id=user_id,
+                used_at=now,
+                expires_at=expires_at,
+            )
         )
         return _rowcount(result) == 1
 

@@ -94,6 +94,10 @@ class AuthComponents:
     _private_keys: dict[str, Any] = field(default_factory=dict)
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _password_stamp(user: User) -> int:
     changed = user.password_changed_at
     return int(changed.timestamp() * 1000) if changed else 0
@@ -612,6 +616,60 @@ class AuthService:
             github=self.settings.github.enabled,
             linkedin=self.settings.linkedin.enabled,
         )
+
+    # Account data
+
+    async def set_tier(self, user_id: uuid.UUID, tier: str) -> None:
+        """Change the tier claim of tokens issued from now on."""
+        user = await self.repo.user(user_id)
+        if user is None:
+            raise InvalidCredentials("No such account.")
+        user.tier = tier
+        user.updated_at = utcnow()
+        await self._audit("tier_changed", user.id, ClientInfo(), {"tier": tier})
+
+    async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
+        """Everything the auth domain holds about the user, without secrets."""
+        user = await self.repo.user(user_id)
+        if user is None:
+            return {}
+        sessions = await self.repo.all_sessions(user_id)
+        return {
+            "account": {
+                "email": user.email,
+                "name": user.name,
+                "roles": list(user.roles),
+                "tier": user.tier,
+                "email_verified_at": _iso(user.email_verified_at),
+                "mfa_enabled": user.totp_enabled_at is not None,
+                "created_at": _iso(user.created_at),
+            },
+            "linked_providers": await self.repo.linked_providers(user_id),
+            "sessions": [
+                {
+                    "method": s.method,
+                    "device": s.device,
+                    "ip": s.ip,
+                    "created_at": _iso(s.created_at),
+                    "last_seen_at": _iso(s.last_seen_at),
+                    "revoked_at": _iso(s.revoked_at),
+                }
+                for s in sessions
+            ],
+            "security_events": [
+                a.model_dump(mode="json") for a in await self.audit_trail_of(user_id, 1000)
+            ],
+        }
+
+    async def audit_trail_of(self, user_id: uuid.UUID, limit: int) -> list[AuditRead]:
+        """A user's security events, newest first."""
+        return [AuditRead.model_validate(r) for r in await self.repo.audit_trail(user_id, limit)]
+
+    async def erase_user(self, user_id: uuid.UUID) -> None:
+        """Sign the user out everywhere and delete the account (on `users.deleted`)."""
+        for session in await self.repo.active_sessions(user_id, utcnow()):
+            await self.c.revocations.revoke(session.id)
+        await self.repo.erase_user(user_id)
 
     # Keys
 

@@ -6,9 +6,12 @@ import uuid
 
 from jobpilot.auth.repository import AuthRepository
 from jobpilot.auth.service import AuthService
+from jobpilot.kit.events import Subscriptions, subscribe
 from jobpilot.kit.tasks import TaskContext, TaskRegistry
+from jobpilot.users.events import UserDeleted
 
 tasks = TaskRegistry()
+subscriptions = Subscriptions()
 
 
 def _service(ctx: TaskContext) -> AuthService:
@@ -37,3 +40,9 @@ async def send_account_exists(ctx: TaskContext, user_id: str) -> None:
 async def send_password_reset(ctx: TaskContext, email: str) -> None:
     """Email a password reset code if the address has an account."""
     await _service(ctx).send_password_reset(email, str(ctx.task_id))
+
+
+@subscribe(tasks, subscriptions, UserDeleted, "auth.on_user_deleted")
+async def on_user_deleted(ctx: TaskContext, event: UserDeleted) -> None:
+    """Sign the erased user out everywhere and delete the account."""
+    await _service(ctx).erase_user(event.user_id)

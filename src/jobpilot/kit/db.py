@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event, make_url, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from jobpilot.kit.errors import JobPilotError
@@ -67,7 +70,7 @@ class UuidPk:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
 
-def _sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int, begin: str = "BEGIN") -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs; take it over
     # (SQLAlchemy's documented recipe) so that units of work and test rollbacks behave.
     @event.listens_for(engine.sync_engine, "connect")
@@ -82,7 +85,7 @@ def _sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -113,9 +116,17 @@ class Database:
         elif self.dialect == "postgresql":
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self.engine = create_async_engine(url, **kwargs)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions that will write: on SQLite they take the write lock at their first statement
+        # (BEGIN IMMEDIATE). A deferred transaction that read before another connection
+        # committed can no longer write and fails at once with "database is locked"; an
+        # immediate one waits its turn instead. PostgreSQL needs no such thing.
+        self.writer_engine = self.engine
         if self.dialect == "sqlite":
             _sqlite_pragmas(self.engine, busy_timeout_ms)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+            self.writer_engine = create_async_engine(url, **kwargs)
+            _sqlite_pragmas(self.writer_engine, busy_timeout_ms, begin="BEGIN IMMEDIATE")
+        self.writer_sessionmaker = async_sessionmaker(self.writer_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -145,6 +156,17 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.writer_engine is not self.engine:
+            await self.writer_engine.dispose()
+
+
+def insert_or_ignore(
+    session: AsyncSession, model: Any, index_elements: list[str], **values: Any
+) -> Executable:
+    """INSERT that does nothing when a row with the same `index_elements` exists."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def is_busy_error(exc: BaseException) -> bool:

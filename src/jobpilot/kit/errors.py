@@ -47,6 +47,18 @@ class ValidationFailed(JobPilotError):
     default_message = "The request did not pass validation."
 
 
+def validation_details(errors: list[Any], prefix: tuple[str, ...] = ("body",)) -> list[Any]:
+    """Pydantic errors as `[{loc, msg, type}]`, without echoing the rejected input."""
+    return [
+        {
+            "loc": [*prefix, *err["loc"]],
+            "msg": str(err["msg"]).removeprefix("Value error, "),
+            "type": err["type"],
+        }
+        for err in errors
+    ]
+
+
 class Unauthorized(JobPilotError):
     """No valid credentials were presented."""
 

@@ -13,13 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, String, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jobpilot.kit.clock import utcnow
-from jobpilot.kit.db import Base, Database
+from jobpilot.kit.db import Base, Database, insert_or_ignore
 from jobpilot.kit.errors import Conflict
 
 STARTED = "started"
@@ -69,11 +67,10 @@ async def once(
     if session is not None and session.in_transaction():
         await session.commit()
     async with db.unit_of_work() as own:
-        insert = pg_insert if db.dialect == "postgresql" else sqlite_insert
         claimed = await own.execute(
-            insert(SideEffectRecord)
-            .values(key=key, status=STARTED, started_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["key"])
+            insert_or_ignore(
+                own, SideEffectRecord, ["key"], key=key, status=STARTED, started_at=utcnow()
+            )
         )
         if int(getattr(claimed, "rowcount", 0)) != 1:
             row = (

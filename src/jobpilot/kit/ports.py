@@ -60,3 +60,25 @@ class MailboxReader(Protocol):
 
     async def messages(self, to: str | None = None, limit: int = 20) -> list[Any]:
         """Sent messages, newest first, optionally only those to `to`."""
+
+
+@dataclass(frozen=True)
+class Blob:
+    """Stored bytes and how to serve them."""
+
+    data: bytes
+    content_type: str
+    etag: str
+
+
+class BlobStore(Protocol):
+    """Files by key (a local directory embedded, an S3-compatible bucket at scale)."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> str:
+        """Store `data` under `key` (replacing it atomically); return its etag."""
+
+    async def get(self, key: str) -> Blob | None:
+        """The blob under `key`, or None."""
+
+    async def delete(self, key: str) -> None:
+        """Remove `key` (absent keys are fine)."""

@@ -27,13 +27,11 @@ from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import JSON, Index, String, Text, event, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from jobpilot.kit.clock import utcnow
-from jobpilot.kit.db import Base, Database
+from jobpilot.kit.db import Base, Database, insert_or_ignore
 
 log = logging.getLogger("jobpilot.tasks")
 
@@ -245,9 +243,7 @@ async def enqueue(
         "updated_at": now,
     }
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Task).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    await session.execute(stmt)
+    await session.execute(insert_or_ignore(session, Task, ["idempotency_key"], **values))
     session.info["jobpilot.enqueued"] = True
     if dialect == "postgresql":
         # NOTIFY is transactional: listeners hear it only if this transaction commits.
@@ -432,7 +428,10 @@ class Worker:
         heartbeat = asyncio.create_task(self._heartbeat(task))
         outcome = "succeeded"
         try:
-            async with self.db.sessionmaker() as session:
+            # A task reads and then writes while other tasks and requests write too: on SQLite
+            # it takes the write lock up front (slow external calls belong before its first
+            # query, or in a task of their own).
+            async with self.db.writer_sessionmaker() as session:
                 try:
                     ctx = TaskContext(session, task.id, task.name, task.attempt, self.resources)
                     await task_def.handler(ctx, **task.payload)

@@ -1,0 +1,39 @@
+"""What other parts of the platform may ask of the users domain."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jobpilot.users.repository import UserRepository
+from jobpilot.users.service import UsersComponents, UsersService
+
+
+class UsersFacade:
+    """Quotas, skills and tiers, in the caller's unit of work."""
+
+    def __init__(self, session: AsyncSession, components: UsersComponents) -> None:
+        self._service = UsersService(UserRepository(session), components)
+
+    async def consume_quota(
+        self, user_id: uuid.UUID, tier: str, quota: str, amount: int = 1
+    ) -> int:
+        """Spend `amount` of `quota` (402 `quota_exceeded` when over the limit); usage after."""
+        return await self._service.consume(user_id, tier, quota, amount)
+
+    async def release_quota(self, user_id: uuid.UUID, quota: str, amount: int = 1) -> None:
+        """Give back part of a lifetime quota."""
+        await self._service.release(user_id, quota, amount)
+
+    async def has_skill(self, user_id: uuid.UUID, skill: str) -> bool:
+        """Whether the user has `skill` or a more specific one under it."""
+        return await self._service.has_skill(user_id, skill)
+
+    def expand_skills(self, skill_ids: list[str]) -> set[str]:
+        """The skills with all their ancestors (for matching)."""
+        return self._service.expand_skills(skill_ids)
+
+    async def change_tier(self, user_id: uuid.UUID, tier: str) -> None:
+        """Move a user to another subscription tier (admins)."""
+        await self._service.change_tier(user_id, tier)
