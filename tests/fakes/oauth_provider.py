@@ -22,17 +22,14 @@ import hashlib
 import hmac
 import json
 import secrets
-import socket
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
@@ -42,6 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from fakes.local_server import ServedApp
 from jobpilot.auth.config import OAuthProviderSettings
 
 LINKEDIN_ISSUER = "https://www.linkedin.com/oauth"
@@ -163,75 +161,18 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-class FakeOAuthProvider:
+class FakeOAuthProvider(ServedApp):
     """GitHub OAuth and LinkedIn OpenID Connect on one local uvicorn server."""
 
+    thread_name = "fake-oauth-provider"
+
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.Lock()
         self._initial_key = _SigningKey.generate()
         self._clients: dict[tuple[Provider, str], str] = {}
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
-        self.base_url = ""
         self.app = Starlette(routes=self._routes())
         self.reset()
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Serve on a free port of 127.0.0.1; returns once the server accepts connections."""
-        # proto=IPPROTO_TCP lets asyncio set TCP_NODELAY on accepted connections; with 0 it
-        # does not, and every response waits ~40 ms on Nagle and delayed ACKs.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app,
-            log_level="warning",
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            loop="asyncio",
-            http="h11",
-            ws="none",
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="fake-oauth-provider", daemon=True
-        )
-        self._server, self._thread, self._socket = server, thread, sock
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                msg = "the fake OAuth provider did not start"
-                raise RuntimeError(msg)
-            time.sleep(0.01)
-        self.base_url = f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        """Stop the server and wait for its thread."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
-
-    def __enter__(self) -> FakeOAuthProvider:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Forget codes, tokens and knobs; approve the default user; keep clients and URL."""
