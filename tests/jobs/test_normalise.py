@@ -77,7 +77,8 @@ def test_descriptions_are_sanitised() -> None:
 
 def test_plain_text_keeps_paragraphs_and_bullets() -> None:
     text = html_to_text(
-        "<h2>About</h2><p>We build <b>things</b> &amp; more.</p><ul><li>Python</li><li>SQL</li></ul>"
+        "<h2>About</h2><p>We build <b>things</b> &amp; more.</p>"
+        "<ul><li>Python</li><li>SQL</li></ul>"
     )
     assert text == "About\nWe build things & more.\n• Python\n• SQL"
 
