@@ -11,6 +11,7 @@ from jobpilot.ai.api import router as ai_router
 from jobpilot.analytics.api import router as analytics_router
 from jobpilot.applications.api import router as applications_router
 from jobpilot.auth.api import router as auth_router
+from jobpilot.auth.tasks import periodic as auth_periodic
 from jobpilot.auth.tasks import subscriptions as auth_subscriptions
 from jobpilot.auth.tasks import tasks as auth_tasks
 from jobpilot.jobs.api import router as jobs_router
@@ -47,6 +48,7 @@ def domains() -> tuple[DomainSpec, ...]:
             tasks=auth_tasks,
             subscriptions=auth_subscriptions,
             models="jobpilot.auth.models",
+            periodic=auth_periodic,
         ),
         DomainSpec(
             name="users",

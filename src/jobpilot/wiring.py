@@ -34,14 +34,16 @@ from jobpilot.kit.db import Database
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import relay_outbox
 from jobpilot.kit.health import CallableCheck
-from jobpilot.kit.housekeeping import schedule_purge
+from jobpilot.kit.housekeeping import PURGE_EVERY, PURGE_TASK
 from jobpilot.kit.ports import BlobStore, Cache, HealthCheck, Mailer
+from jobpilot.kit.schedule import Periodic, schedule_periodic
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
 from jobpilot.kit.tracing import setup_tracing
 from jobpilot.settings import Profile, Settings
 from jobpilot.users.service import UsersComponents
 
-PURGE_CHECK_SECONDS = 600.0
+# How often a worker offers the periodic tasks to the queue (each is queued once a period).
+SCHEDULE_CHECK_SECONDS = 60.0
 
 
 @dataclass
@@ -217,14 +219,18 @@ def build_worker(
     """A task worker for the selected domains that also relays the outbox."""
     task_settings = container.settings.tasks
     subscriptions = registry.subscriptions()
-    next_purge = 0.0
+    periodics = [
+        Periodic(PURGE_TASK, PURGE_EVERY, {"retention_days": task_settings.retention_days}),
+        *(p for domain in selected for p in domain.periodic),
+    ]
+    next_schedule = 0.0
 
     async def before_claim() -> None:
-        nonlocal next_purge
+        nonlocal next_schedule
         await relay_outbox(container.db, subscriptions, batch=task_settings.outbox_batch)
-        if time.monotonic() >= next_purge:
-            await schedule_purge(container.db, task_settings.retention_days)
-            next_purge = time.monotonic() + PURGE_CHECK_SECONDS
+        if time.monotonic() >= next_schedule:
+            await schedule_periodic(container.db, periodics)
+            next_schedule = time.monotonic() + SCHEDULE_CHECK_SECONDS
 
     config = WorkerConfig(
         concurrency=concurrency or task_settings.concurrency,

@@ -617,6 +617,10 @@ class AuthService:
             linkedin=self.settings.linkedin.enabled,
         )
 
+    async def purge_expired(self) -> None:
+        """Forget authorizations and used tokens that have expired anyway."""
+        await self.repo.purge_expired(utcnow())
+
     # Account data
 
     async def set_tier(self, user_id: uuid.UUID, tier: str) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from jobpilot.auth.repository import AuthRepository
 from jobpilot.auth.service import AuthService
 from jobpilot.kit.events import Subscriptions, subscribe
+from jobpilot.kit.schedule import Periodic
 from jobpilot.kit.tasks import TaskContext, TaskRegistry
 from jobpilot.users.events import UserDeleted
 
 tasks = TaskRegistry()
+PURGE_EXPIRED = "auth.purge_expired"
+periodic = (Periodic(PURGE_EXPIRED, timedelta(hours=1)),)
 subscriptions = Subscriptions()
 
 
@@ -46,3 +50,9 @@ async def send_password_reset(ctx: TaskContext, email: str) -> None:
 async def on_user_deleted(ctx: TaskContext, event: UserDeleted) -> None:
     """Sign the erased user out everywhere and delete the account."""
     await _service(ctx).erase_user(event.user_id)
+
+
+@tasks.task(PURGE_EXPIRED)
+async def purge_expired(ctx: TaskContext) -> None:
+    """Delete expired OAuth authorizations and used one-time tokens past their expiry."""
+    await _service(ctx).purge_expired()

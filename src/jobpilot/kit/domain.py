@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.kit.events import Subscriptions
+from jobpilot.kit.schedule import Periodic
 from jobpilot.kit.tasks import TaskRegistry
 
 Seeder = Callable[[AsyncSession], Awaitable[str]]
@@ -28,3 +29,4 @@ class DomainSpec:
     subscriptions: Subscriptions = field(default_factory=Subscriptions)
     models: str | None = None
     seed: Seeder | None = None
+    periodic: tuple[Periodic, ...] = ()

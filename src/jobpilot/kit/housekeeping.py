@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from jobpilot.kit.clock import utcnow
-from jobpilot.kit.db import Database
 from jobpilot.kit.events import OutboxEvent
-from jobpilot.kit.tasks import Task, TaskContext, TaskRegistry, TaskStatus, enqueue
+from jobpilot.kit.tasks import Task, TaskContext, TaskRegistry, TaskStatus
 
 PURGE_TASK = "kit.purge_history"
+PURGE_EVERY = timedelta(hours=1)
 
 tasks = TaskRegistry()
 
@@ -30,15 +30,3 @@ async def purge_history(ctx: TaskContext, retention_days: int) -> None:
         .where(OutboxEvent.relayed_at < cutoff)
         .execution_options(synchronize_session=False)
     )
-
-
-async def schedule_purge(db: Database, retention_days: int) -> None:
-    """Queue this hour's purge unless some worker already did (dead letters are kept)."""
-    hour = utcnow().strftime("%Y-%m-%dT%H")
-    async with db.unit_of_work() as session:
-        await enqueue(
-            session,
-            PURGE_TASK,
-            idempotency_key=f"{PURGE_TASK}:{hour}",
-            retention_days=retention_days,
-        )
