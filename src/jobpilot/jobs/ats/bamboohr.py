@@ -1,0 +1,202 @@
+"""BambooHR: the public careers JSON behind `{company}.bamboohr.com/careers`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from jobpilot.jobs.ats._util_b import (
+    expect_list,
+    expect_object,
+    get_unless_redirected,
+    items,
+    obj,
+    parse_datetime,
+    text,
+)
+from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats.base import (
+    AtsError,
+    AtsHttp,
+    AtsPosting,
+    BoardNotFound,
+    BoardRef,
+    FormQuestion,
+    QuestionType,
+)
+
+_HOST = re.compile(r"^(?P<co>[a-z0-9][a-z0-9-]*)\.bamboohr\.com$")
+_NOT_TENANTS = {"www", "api", "app", "help", "partners", "marketplace", "status"}
+
+# Standard boxes of `result.formFields`, in page order: key -> (label, type).
+_STANDARD: dict[str, tuple[str, QuestionType]] = {
+    "firstName": ("First Name", "text"),
+    "lastName": ("Last Name", "text"),
+    "email": ("Email", "email"),
+    "phone": ("Phone", "phone"),
+    "streetAddress": ("Address", "text"),
+    "city": ("City", "text"),
+    "state": ("State", "select"),
+    "zip": ("ZIP", "text"),
+    "countryId": ("Country", "select"),
+    "resumeFileId": ("Resume", "file"),
+    "coverLetterFileId": ("Cover Letter", "file"),
+    "dateAvailable": ("Date Available", "date"),
+    "desiredPay": ("Desired Pay", "text"),
+    "linkedinUrl": ("LinkedIn Profile URL", "url"),
+    "websiteUrl": ("Website, Blog, or Portfolio", "url"),
+    "educationLevelId": ("Highest Education Obtained", "select"),
+    "educationInstitutionName": ("College/University", "text"),
+    "referredBy": ("Who referred you for this position?", "text"),
+    "references": ("References", "textarea"),
+    "genderId": ("Gender", "select"),
+    "ethnicityId": ("Ethnicity", "select"),
+    "veteranStatusId": ("Veteran Status", "select"),
+    "disabilityId": ("Disability", "select"),
+}
+_CUSTOM: dict[str, QuestionType] = {
+    "yes_no": "boolean",
+    "short": "text",
+    "long": "textarea",
+    "multi": "select",
+    "file": "file",
+}
+
+
+def _options(value: Any) -> tuple[str, ...]:
+    labels = (text(option) or text(obj(option).get("text")) for option in items(value))
+    return tuple(label for label in labels if label)
+
+
+def questions_from_form_fields(form_fields: Any) -> list[FormQuestion]:
+    """The questions of a detail's `result.formFields` (a turned-off field is `[]`)."""
+    fields = obj(form_fields)
+    questions: list[FormQuestion] = []
+    for key, spec in fields.items():
+        if key == "customQuestions" or not isinstance(spec, dict):
+            continue
+        label, kind = _STANDARD.get(key, (key, "text"))
+        options = _options(spec.get("options"))
+        questions.append(
+            FormQuestion(key, label, kind, required=spec.get("isRequired") is True, options=options)
+        )
+    for question in items(fields.get("customQuestions")):
+        spec = obj(question)
+        question_id, wording = text(spec.get("id")), text(spec.get("question"))
+        raw_type = text(spec.get("type")) or "short"
+        if question_id is None or wording is None:
+            continue
+        questions.append(
+            FormQuestion(
+                f"customQuestionAnswers.{raw_type}_{question_id}",
+                wording,
+                _CUSTOM.get(raw_type, "text"),
+                required=spec.get("isRequired") is True,
+                options=_options(spec.get("options")),
+            )
+        )
+    return questions
+
+
+def _location(posting: dict[str, Any]) -> str | None:
+    location = obj(posting.get("location"))
+    parts = [text(location.get(key)) for key in ("city", "state", "addressCountry")]
+    if not any(parts):
+        fallback = obj(posting.get("atsLocation"))
+        keys = ("city", "province", "state", "country")
+        parts = [text(fallback.get(key)) for key in keys]
+    joined = ", ".join(part for part in parts if part)
+    return joined or None
+
+
+class BambooHRAdapter:
+    """BambooHR careers sites (`{company}.bamboohr.com/careers[/{id}]`)."""
+
+    name = "bamboohr"
+
+    def detect(self, url: str) -> BoardRef | None:
+        """The company (and job opening) of a BambooHR careers URL."""
+        parsed = _url_parts(url)
+        if parsed is None:
+            return None
+        host, segments = parsed
+        match = _HOST.match(host)
+        if match is None or match["co"] in _NOT_TENANTS:
+            return None
+        if not segments or segments[0].lower() != "careers":
+            return None
+        posting_id = None
+        if len(segments) > 1 and segments[1].lower() != "list":
+            if not segments[1].isdigit():
+                return None
+            posting_id = segments[1]
+        return BoardRef(self.name, match["co"], posting_id)
+
+    async def _json(self, http: AtsHttp, board: BoardRef, path: str) -> Any:
+        url = f"https://{quote(board.tenant, safe='')}.bamboohr.com/careers/{path}"
+        # An unknown company redirects to www.bamboohr.com instead of answering 404.
+        response = await get_unless_redirected(http, url)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise AtsError("The job board sent something other than JSON.") from exc
+
+    def _posting(self, board: BoardRef, source_id: str, item: dict[str, Any]) -> AtsPosting:
+        title = text(item.get("jobOpeningName"))
+        if title is None:
+            raise AtsError("A BambooHR job opening lacks its name.")
+        url = text(item.get("jobOpeningShareUrl")) or (
+            f"https://{board.tenant}.bamboohr.com/careers/{source_id}"
+        )
+        status = text(item.get("jobOpeningStatus"))
+        location = _location(item)
+        return AtsPosting(
+            ats=self.name,
+            tenant=board.tenant,
+            source_id=source_id,
+            title=title,
+            url=url,
+            apply_url=url,
+            department=text(item.get("departmentLabel")),
+            employment_type=text(item.get("employmentStatusLabel")),
+            locations=[location] if location else [],
+            workplace="remote" if item.get("isRemote") is True else None,
+            description_html=text(item.get("description")),
+            posted_at=parse_datetime(item.get("datePosted")),
+            salary_text=text(item.get("compensation")),
+            closed=status is not None and status.lower() != "open",
+            raw=item,
+        )
+
+    async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
+        """Every open job (the list is not paginated)."""
+        payload = expect_object(await self._json(http, board, "list"), "result")
+        postings: dict[str, AtsPosting] = {}
+        for item in expect_list(payload, "result"):
+            entry = expect_object(item, "id")
+            source_id = text(entry["id"])
+            if source_id is None:
+                raise AtsError("A BambooHR job opening lacks its id.")
+            postings.setdefault(source_id, self._posting(board, source_id, entry))
+        return list(postings.values())
+
+    async def _detail(self, http: AtsHttp, board: BoardRef, posting_id: str) -> dict[str, Any]:
+        if not posting_id.isdigit():
+            raise BoardNotFound
+        payload = expect_object(await self._json(http, board, f"{posting_id}/detail"), "result")
+        return expect_object(payload["result"], "jobOpening")
+
+    async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
+        """One job opening with its description."""
+        result = await self._detail(http, board, posting_id)
+        return self._posting(board, posting_id, expect_object(result["jobOpening"]))
+
+    async def get_application_form(
+        self, http: AtsHttp, board: BoardRef, posting_id: str
+    ) -> list[FormQuestion] | None:
+        """The form described by the detail's `formFields`."""
+        result = await self._detail(http, board, posting_id)
+        if "formFields" not in result:
+            return None
+        return questions_from_form_fields(result["formFields"])

@@ -1,0 +1,251 @@
+"""Paylocity: the `window.pageData` JSON embedded in `recruiting.paylocity.com` pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jobpilot.jobs.ats._util_b import (
+    embedded_json,
+    expect_list,
+    expect_object,
+    items,
+    obj,
+    parse_datetime,
+    text,
+)
+from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats.base import (
+    AtsError,
+    AtsHttp,
+    AtsPosting,
+    BoardRef,
+    FormQuestion,
+    QuestionType,
+)
+
+HOST = "recruiting.paylocity.com"
+BASE = f"https://{HOST}/Recruiting/Jobs"
+PAGE_DATA = "window.pageData ="
+
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_LD_JSON = re.compile(
+    r"<script[^>]*type=[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
+    re.IGNORECASE | re.DOTALL,
+)
+_FIELD_TYPES: dict[str, QuestionType] = {
+    "emailAddress": "email",
+    "email": "email",
+    "cellPhone": "phone",
+    "homePhone": "phone",
+    "phone": "phone",
+    "linkedIn": "url",
+    "dateOfBirth": "date",
+}
+_RESUME_TYPES = (".doc", ".docx", ".pdf")
+
+
+def _job_posting_ld(html: str) -> dict[str, Any] | None:
+    """The schema.org JobPosting among a page's JSON-LD blocks."""
+    for block in _LD_JSON.findall(html):
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        for candidate in data if isinstance(data, list) else [data]:
+            if obj(candidate).get("@type") == "JobPosting":
+                return obj(candidate)
+    return None
+
+
+def _address_text(address: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    parts = [text(address.get(key)) for key in keys]
+    return ", ".join(part for part in parts if part) or None
+
+
+def questions_from_apply_page_data(page_data: Any) -> list[FormQuestion]:
+    """The apply wizard's questions: included section fields, then the employer's screener."""
+    data = obj(page_data)
+    questions: list[FormQuestion] = []
+    if "requireResume" in data:
+        required = data.get("requireResume") is True
+        questions.append(
+            FormQuestion("resume", "Resume", "file", required=required, file_types=_RESUME_TYPES)
+        )
+    for raw_section in items(obj(data.get("customJobApplication")).get("sections")):
+        section = obj(raw_section)
+        section_name = text(section.get("name"))
+        if section.get("isIncluded") is False or section_name is None:
+            continue
+        for raw_field in items(section.get("fields")):
+            field = obj(raw_field)
+            name = text(field.get("name"))
+            if name is None or field.get("isIncluded") is not True:
+                continue
+            options = tuple(
+                label
+                for value in items(field.get("values"))
+                if (label := text(obj(value).get("label")) or text(obj(value).get("value")))
+            )
+            kind: QuestionType = "select" if options else _FIELD_TYPES.get(name, "text")
+            questions.append(
+                FormQuestion(
+                    f"{section_name}.{name}",
+                    text(field.get("displayName")) or name,
+                    kind,
+                    required=field.get("isRequired") is True,
+                    options=options,
+                )
+            )
+    for index, raw_question in enumerate(items(obj(data.get("screener")).get("questions"))):
+        question = obj(raw_question)
+        title = text(question.get("title"))
+        if title is None:
+            continue
+        # Graded screeners mark answers `isCorrect`; only the answer texts are read.
+        answers = tuple(
+            label
+            for answer in items(question.get("answers"))
+            if (label := text(obj(answer).get("title")))
+        )
+        kind = "text"
+        if text(question.get("questionType")) == "multi":
+            kind = "multi_select" if question.get("allowsMultipleResponses") is True else "select"
+        key = text(question.get("id")) or text(question.get("questionId")) or str(index)
+        questions.append(
+            FormQuestion(
+                f"screener.{key}",
+                title,
+                kind,
+                required=question.get("isRequired") is True,
+                options=answers if kind != "text" else (),
+            )
+        )
+    return questions
+
+
+class PaylocityAdapter:
+    """Paylocity job boards (`recruiting.paylocity.com/Recruiting/Jobs/All/{companyGuid}`)."""
+
+    name = "paylocity"
+
+    def detect(self, url: str) -> BoardRef | None:
+        """The company board or job of a Paylocity recruiting URL.
+
+        A Details/Apply URL names only the job, so its BoardRef has an empty tenant.
+        """
+        parsed = _url_parts(url)
+        if parsed is None:
+            return None
+        host, segments = parsed
+        lowered = [segment.lower() for segment in segments]
+        if host != HOST or len(segments) < 4 or lowered[:2] != ["recruiting", "jobs"]:
+            return None
+        kind, value = lowered[2], segments[3]
+        if kind == "all" and _GUID.match(value.lower()):
+            guid = value.lower()
+            return BoardRef(self.name, guid, site=guid)
+        if kind in ("details", "apply") and value.isdigit():
+            return BoardRef(self.name, "", value)
+        return None
+
+    async def _page_data(self, http: AtsHttp, url: str) -> dict[str, Any]:
+        return expect_object(embedded_json(await http.text("GET", url), PAGE_DATA))
+
+    async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
+        """Every public job of the board page (one page; internal jobs skipped)."""
+        guid = (board.site or board.tenant).lower()
+        if not _GUID.match(guid):
+            raise AtsError("A Paylocity board needs the company GUID.")
+        data = expect_object(await self._page_data(http, f"{BASE}/All/{guid}"), "Jobs")
+        company = text(data.get("ModuleTitle"))
+        postings: dict[str, AtsPosting] = {}
+        for item in expect_list(data, "Jobs"):
+            job = expect_object(item, "JobId", "JobTitle")
+            if job.get("IsInternal") is True:
+                continue
+            posting = self._from_job(board, job, company)
+            postings.setdefault(posting.source_id, posting)
+        return list(postings.values())
+
+    def _from_job(self, board: BoardRef, job: dict[str, Any], company: str | None) -> AtsPosting:
+        source_id, title = text(job.get("JobId")), text(job.get("JobTitle"))
+        if source_id is None or title is None:
+            raise AtsError("A Paylocity job lacks its id or title.")
+        address = obj(job.get("JobLocation"))
+        location = _address_text(address, ("City", "State", "Country")) or text(
+            job.get("LocationName")
+        )
+        return AtsPosting(
+            ats=self.name,
+            tenant=board.tenant,
+            source_id=source_id,
+            title=title,
+            url=f"{BASE}/Details/{source_id}",
+            apply_url=f"{BASE}/Apply/{source_id}",
+            company_name=company,
+            department=text(job.get("HiringDepartment")),
+            locations=[location] if location else [],
+            workplace="remote" if job.get("IsRemote") is True else None,
+            description_html=text(job.get("Description")),
+            posted_at=parse_datetime(job.get("PublishedDate")),
+            raw=job,
+        )
+
+    async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
+        """One job from its Details page's schema.org JobPosting."""
+        if not posting_id.isdigit():
+            raise AtsError("A Paylocity job id is a number.")
+        html = await http.text("GET", f"{BASE}/Details/{posting_id}")
+        job = _job_posting_ld(html)
+        title = text(job.get("title")) if job else None
+        if job is None or title is None:
+            raise AtsError("The Paylocity job page holds no JobPosting data.")
+        locations = []
+        places = job.get("jobLocation")
+        for place in places if isinstance(places, list) else [places]:
+            address = obj(obj(place).get("address"))
+            keys = ("addressLocality", "addressRegion", "addressCountry")
+            if (name := _address_text(address, keys)) and name not in locations:
+                locations.append(name)
+        salary = obj(job.get("baseSalary"))
+        amount = obj(salary.get("value"))
+        employment = job.get("employmentType")
+        if isinstance(employment, list):
+            employment = ", ".join(value for value in employment if isinstance(value, str))
+
+        def number(value: Any) -> float | None:
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            return float(value) if is_number else None
+
+        return AtsPosting(
+            ats=self.name,
+            tenant=board.tenant,
+            source_id=posting_id,
+            title=title,
+            url=f"{BASE}/Details/{posting_id}",
+            apply_url=f"{BASE}/Apply/{posting_id}",
+            company_name=text(obj(job.get("hiringOrganization")).get("name")),
+            employment_type=text(employment),
+            locations=locations,
+            workplace="remote" if text(job.get("jobLocationType")) == "TELECOMMUTE" else None,
+            description_html=text(job.get("description")),
+            posted_at=parse_datetime(job.get("datePosted")),
+            salary_min=number(amount.get("minValue")),
+            salary_max=number(amount.get("maxValue", amount.get("value"))),
+            salary_currency=text(salary.get("currency")),
+            salary_period=text(amount.get("unitText")),
+            raw=job,
+        )
+
+    async def get_application_form(
+        self, http: AtsHttp, board: BoardRef, posting_id: str
+    ) -> list[FormQuestion] | None:
+        """The wizard's questions from the Apply page's `window.pageData`, if it holds them."""
+        if not posting_id.isdigit():
+            raise AtsError("A Paylocity job id is a number.")
+        data = await self._page_data(http, f"{BASE}/Apply/{posting_id}")
+        if "customJobApplication" not in data and "screener" not in data:
+            return None
+        return questions_from_apply_page_data(data)

@@ -1,0 +1,137 @@
+"""Teamtailor: the public `jobs.json` JSON Feed of a career site."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from jobpilot.jobs.ats._util_b import expect_list, expect_object, items, obj, parse_datetime, text
+from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats.base import (
+    AtsError,
+    AtsHttp,
+    AtsPosting,
+    BoardNotFound,
+    BoardRef,
+    FormQuestion,
+)
+
+MAX_PAGES = 50
+
+_HOST = re.compile(r"^(?P<co>[a-z0-9][a-z0-9-]*)\.(?:na\.)?teamtailor\.com$")
+_NOT_TENANTS = {"www", "app", "api", "support", "docs", "status", "partner", "na"}
+_JOB = re.compile(r"^(\d+)(?:-[\w%.-]*)?$")
+_JOB_IN_URL = re.compile(r"/jobs/(\d+)(?:-|/|$)")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class TeamtailorAdapter:
+    """Teamtailor career sites (`{company}[.na].teamtailor.com/jobs/{id}-{slug}`)."""
+
+    name = "teamtailor"
+
+    def detect(self, url: str) -> BoardRef | None:
+        """The career site (and job) of a Teamtailor URL."""
+        parsed = _url_parts(url)
+        if parsed is None:
+            return None
+        host, segments = parsed
+        match = _HOST.match(host)
+        if match is None or match["co"] in _NOT_TENANTS:
+            return None
+        posting_id = None
+        if segments:
+            if segments[0].lower() not in ("jobs", "jobs.json"):
+                return None
+            if len(segments) > 1:
+                job = _JOB.match(segments[1])
+                if job is None:
+                    return None
+                posting_id = job[1]
+        return BoardRef(self.name, match["co"], posting_id, host=host)
+
+    def _host(self, board: BoardRef) -> str:
+        return board.host or f"{board.tenant}.teamtailor.com"
+
+    async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
+        """Every job of the feed, following `next_url` on the same host."""
+        host = self._host(board)
+        url: str | None = f"https://{host}/jobs.json"
+        postings: dict[str, AtsPosting] = {}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                break
+            feed = expect_object(await http.json("GET", url), "items")
+            company = text(feed.get("title"))
+            for item in expect_list(feed, "items"):
+                posting = self._posting(board, expect_object(item, "title"), company)
+                postings.setdefault(posting.source_id, posting)
+            next_url = text(feed.get("next_url"))
+            url = next_url if next_url and urlsplit(next_url).hostname == host else None
+        return list(postings.values())
+
+    def _posting(self, board: BoardRef, item: dict[str, Any], company: str | None) -> AtsPosting:
+        job = obj(item.get("_jobposting"))
+        page_url = text(item.get("url"))
+        source_id = text(obj(job.get("identifier")).get("value"))
+        if source_id is None and page_url and (found := _JOB_IN_URL.search(page_url)):
+            source_id = found[1]
+        title = text(item.get("title")) or text(job.get("title"))
+        if source_id is None or title is None:
+            raise AtsError("A Teamtailor job lacks its id or title.")
+        locations: list[str] = []
+        for place in items(job.get("jobLocation")):
+            address = obj(obj(place).get("address"))
+            parts = [text(address.get("addressLocality")), text(address.get("addressCountry"))]
+            if (joined := ", ".join(part for part in parts if part)) and joined not in locations:
+                locations.append(joined)
+        employment = job.get("employmentType")
+        if isinstance(employment, list):
+            employment = ", ".join(value for value in employment if isinstance(value, str))
+        salary = obj(job.get("baseSalary"))
+        amount = obj(salary.get("value"))
+        remote = text(job.get("jobLocationType")) == "TELECOMMUTE"
+        return AtsPosting(
+            ats=self.name,
+            tenant=board.tenant,
+            source_id=source_id,
+            title=title,
+            url=page_url,
+            apply_url=f"{page_url.rstrip('/')}/applications/new" if page_url else None,
+            company_name=text(obj(job.get("hiringOrganization")).get("name")) or company,
+            employment_type=text(employment),
+            locations=locations,
+            workplace="remote" if remote else None,
+            description_html=text(job.get("description")) or text(item.get("content_html")),
+            posted_at=parse_datetime(item.get("date_published") or job.get("datePosted")),
+            updated_at=parse_datetime(item.get("date_modified")),
+            salary_min=_number(amount.get("minValue")),
+            salary_max=_number(amount.get("maxValue") or amount.get("value")),
+            salary_currency=text(salary.get("currency")),
+            salary_period=text(amount.get("unitText")),
+            raw=item,
+        )
+
+    async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
+        """One job, read from the feed (which carries each job in full)."""
+        for posting in await self.list_postings(http, board):
+            if posting.source_id == posting_id.strip():
+                return posting
+        raise BoardNotFound
+
+    async def get_application_form(
+        self, http: AtsHttp, board: BoardRef, posting_id: str
+    ) -> list[FormQuestion] | None:
+        """None: the form is server-rendered HTML with no published definition."""
+        return None

@@ -1,0 +1,193 @@
+"""Workday: the public CXS JSON API behind every `*.myworkdayjobs.com` career site."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from jobpilot.jobs.ats._util_b import expect_list, expect_object, items, obj, parse_datetime, text
+from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats.base import (
+    AtsError,
+    AtsHttp,
+    AtsPosting,
+    BoardNotFound,
+    BoardRef,
+    FormQuestion,
+)
+
+PAGE_SIZE = 20
+# Workday refuses offsets past a few thousand; never loop forever on a lying `total`.
+MAX_PAGES = 250
+
+_JOBS_HOST = re.compile(r"^(?P<tenant>[a-z0-9][a-z0-9_-]*)\.(?P<shard>wd\d+)\.myworkdayjobs\.com$")
+_SITE_HOST = re.compile(
+    r"^(?:(?P<tenant>[a-z0-9][a-z0-9_-]*)\.)?(?P<shard>wd\d+)\.myworkdaysite\.com$"
+)
+_LOCALE = re.compile(r"^[a-z]{2}(?:-[a-z]{2,4})?$", re.IGNORECASE)
+_SEGMENT = re.compile(r"^[\w.-]+$")
+_MORE = re.compile(r",\s*More\.\.\.$")
+_COUNT_ONLY = re.compile(r"^\d+\s+Locations?$", re.IGNORECASE)
+
+
+def _posting_key(path_or_slug: str) -> str:
+    """The posting's own id: the part after the last `_` of `{slug}_{R123[-1]}`."""
+    return path_or_slug.rstrip("/").rsplit("/", 1)[-1].rsplit("_", 1)[-1]
+
+
+def _posting_from_path(segments: list[str]) -> str | None:
+    """`{location}/{slug}_{req}` from the segments after `job`, ignoring a trailing `apply`."""
+    if segments and segments[-1].lower() == "apply":
+        segments = segments[:-1]
+    if len(segments) != 2 or "_" not in segments[1]:
+        return None
+    if not all(_SEGMENT.match(segment) for segment in segments):
+        return None
+    return "/".join(segments)
+
+
+class WorkdayAdapter:
+    """Workday career sites (`{tenant}.wd{N}.myworkdayjobs.com/{site}`, `*.myworkdaysite.com`)."""
+
+    name = "workday"
+
+    def detect(self, url: str) -> BoardRef | None:
+        """The tenant, site and (when named) posting of a Workday careers URL."""
+        parsed = _url_parts(url)
+        if parsed is None:
+            return None
+        host, segments = parsed
+        if segments and _LOCALE.match(segments[0]):
+            segments = segments[1:]
+        tenant: str | None
+        if match := _JOBS_HOST.match(host):
+            tenant = match["tenant"]
+        elif match := _SITE_HOST.match(host):
+            tenant = match["tenant"]
+            if len(segments) >= 3 and segments[0].lower() == "recruiting":
+                tenant, segments = segments[1], segments[2:]
+        else:
+            return None
+        if not tenant or not segments or not _SEGMENT.match(segments[0]):
+            return None
+        site, rest = segments[0], segments[1:]
+        if site.lower() in ("wday", "recruiting"):
+            return None
+        posting_id = None
+        if rest:
+            if rest[0].lower() != "job":
+                return None
+            posting_id = _posting_from_path(rest[1:])
+            if posting_id is None:
+                return None
+        return BoardRef("workday", tenant.lower(), posting_id, host=host, site=site)
+
+    def _api(self, board: BoardRef) -> str:
+        if not board.host or not board.site:
+            raise AtsError("A Workday board needs its host and site.")
+        return f"https://{board.host}/wday/cxs/{board.tenant}/{board.site}"
+
+    async def _search(self, http: AtsHttp, board: BoardRef, offset: int, search: str) -> Any:
+        body = {"limit": PAGE_SIZE, "offset": offset, "appliedFacets": {}, "searchText": search}
+        payload = expect_object(
+            await http.json("POST", f"{self._api(board)}/jobs", json=body), "jobPostings"
+        )
+        expect_list(payload, "jobPostings")
+        return payload
+
+    async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
+        """Every open posting, paging the CXS search by offset until `total`."""
+        postings: dict[str, AtsPosting] = {}
+        total: int | None = None
+        offset = 0
+        for _ in range(MAX_PAGES):
+            payload = await self._search(http, board, offset, "")
+            page = [item for item in payload["jobPostings"] if isinstance(item, dict)]
+            if total is None:
+                # Later pages may report total 0; the first page's figure is the real one.
+                raw_total = payload.get("total")
+                total = raw_total if isinstance(raw_total, int) else 0
+            for item in page:
+                posting = self._from_list_item(board, item)
+                postings.setdefault(posting.source_id, posting)
+            offset += PAGE_SIZE
+            if len(payload["jobPostings"]) < PAGE_SIZE or offset >= total:
+                break
+        return list(postings.values())
+
+    def _from_list_item(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
+        path = text(item.get("externalPath"))
+        title = text(item.get("title"))
+        if path is None or title is None:
+            raise AtsError("A Workday posting lacks its title or path.")
+        url = f"https://{board.host}/{board.site}{path}"
+        location = text(item.get("locationsText"))
+        locations = []
+        if location and not _COUNT_ONLY.match(location):
+            locations.append(_MORE.sub("", location))
+        return AtsPosting(
+            ats=self.name,
+            tenant=board.tenant,
+            source_id=_posting_key(path),
+            title=title,
+            url=url,
+            apply_url=f"{url}/apply",
+            locations=locations,
+            posted_text=text(item.get("postedOn")),
+            raw=item,
+        )
+
+    async def _resolve_path(self, http: AtsHttp, board: BoardRef, posting_id: str) -> str:
+        """`{location}/{slug}_{req}` for a posting id that may be a bare requisition id."""
+        cleaned = posting_id.strip().strip("/").removeprefix("job/")
+        if "/" in cleaned:
+            return cleaned
+        payload = await self._search(http, board, 0, cleaned)
+        for item in payload["jobPostings"]:
+            path = text(obj(item).get("externalPath"))
+            bullets = items(obj(item).get("bulletFields"))
+            if path and (_posting_key(path) == cleaned or (bullets and bullets[0] == cleaned)):
+                return path.strip("/").removeprefix("job/")
+        raise BoardNotFound
+
+    async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
+        """One posting with its description (by `{location}/{slug}_{req}` or requisition id)."""
+        path = await self._resolve_path(http, board, posting_id)
+        url = f"{self._api(board)}/job/{quote(path, safe='/')}"
+        payload = expect_object(await http.json("GET", url), "jobPostingInfo")
+        info = obj(payload["jobPostingInfo"])
+        title = text(info.get("title"))
+        if title is None:
+            raise AtsError("A Workday posting lacks its title.")
+        key = text(info.get("jobPostingId"))
+        source_id = _posting_key(key) if key else text(info.get("jobReqId")) or _posting_key(path)
+        page_url = text(info.get("externalUrl")) or f"https://{board.host}/{board.site}/job/{path}"
+        locations = [loc for loc in [text(info.get("location"))] if loc]
+        for extra in items(info.get("additionalLocations")):
+            if (
+                name := text(extra) or text(obj(extra).get("descriptor"))
+            ) and name not in locations:
+                locations.append(name)
+        return AtsPosting(
+            ats=self.name,
+            tenant=board.tenant,
+            source_id=source_id,
+            title=title,
+            url=page_url,
+            apply_url=f"{page_url}/apply",
+            company_name=text(obj(payload.get("hiringOrganization")).get("name")),
+            employment_type=text(info.get("timeType")),
+            locations=locations,
+            description_html=text(info.get("jobDescription")),
+            posted_at=parse_datetime(info.get("startDate")),
+            posted_text=text(info.get("postedOn")),
+            closed=info.get("canApply") is False or info.get("posted") is False,
+            raw=payload,
+        )
+
+    async def get_application_form(
+        self, http: AtsHttp, board: BoardRef, posting_id: str
+    ) -> list[FormQuestion] | None:
+        """None: Workday's form sits behind a per-tenant sign-in and has no public definition."""
+        return None
