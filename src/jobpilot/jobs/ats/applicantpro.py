@@ -13,13 +13,13 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from jobpilot.jobs.ats._util_c import (
+from jobpilot.jobs.ats._html import parse_html
+from jobpilot.jobs.ats._util import (
     clean,
     clean_or_none,
     host_of,
+    number_or_none,
     parse_datetime,
-    parse_html,
-    parse_number,
     path_parts,
 )
 from jobpilot.jobs.ats.base import (
@@ -156,7 +156,7 @@ def _posting(
         if part
     )
     workplace = clean(job.get("workplaceType")).lower()
-    low, high = parse_number(job.get("minSalary")), parse_number(job.get("maxSalary"))
+    low, high = number_or_none(job.get("minSalary")), number_or_none(job.get("maxSalary"))
     url = clean(job.get("jobUrl")) or f"{_base(board)}/jobs/{job_id}"
     posted_raw = job.get("startDateRef")
     return AtsPosting(

@@ -6,16 +6,16 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from jobpilot.jobs.ats._util_b import (
-    expect_list,
-    expect_object,
+from jobpilot.jobs.ats._util import (
+    dict_of,
+    dict_or_empty,
     get_unless_redirected,
-    items,
-    obj,
+    list_of,
+    list_or_empty,
     parse_datetime,
-    text,
+    scalar_text,
+    split_url,
 )
-from jobpilot.jobs.ats._util_b import url_parts as _url_parts
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -65,13 +65,16 @@ _CUSTOM: dict[str, QuestionType] = {
 
 
 def _options(value: Any) -> tuple[str, ...]:
-    labels = (text(option) or text(obj(option).get("text")) for option in items(value))
+    labels = (
+        scalar_text(option) or scalar_text(dict_or_empty(option).get("text"))
+        for option in list_or_empty(value)
+    )
     return tuple(label for label in labels if label)
 
 
 def questions_from_form_fields(form_fields: Any) -> list[FormQuestion]:
     """The questions of a detail's `result.formFields` (a turned-off field is `[]`)."""
-    fields = obj(form_fields)
+    fields = dict_or_empty(form_fields)
     questions: list[FormQuestion] = []
     for key, spec in fields.items():
         if key == "customQuestions" or not isinstance(spec, dict):
@@ -81,10 +84,10 @@ def questions_from_form_fields(form_fields: Any) -> list[FormQuestion]:
         questions.append(
             FormQuestion(key, label, kind, required=spec.get("isRequired") is True, options=options)
         )
-    for question in items(fields.get("customQuestions")):
-        spec = obj(question)
-        question_id, wording = text(spec.get("id")), text(spec.get("question"))
-        raw_type = text(spec.get("type")) or "short"
+    for question in list_or_empty(fields.get("customQuestions")):
+        spec = dict_or_empty(question)
+        question_id, wording = scalar_text(spec.get("id")), scalar_text(spec.get("question"))
+        raw_type = scalar_text(spec.get("type")) or "short"
         if question_id is None or wording is None:
             continue
         questions.append(
@@ -100,12 +103,12 @@ def questions_from_form_fields(form_fields: Any) -> list[FormQuestion]:
 
 
 def _location(posting: dict[str, Any]) -> str | None:
-    location = obj(posting.get("location"))
-    parts = [text(location.get(key)) for key in ("city", "state", "addressCountry")]
+    location = dict_or_empty(posting.get("location"))
+    parts = [scalar_text(location.get(key)) for key in ("city", "state", "addressCountry")]
     if not any(parts):
-        fallback = obj(posting.get("atsLocation"))
+        fallback = dict_or_empty(posting.get("atsLocation"))
         keys = ("city", "province", "state", "country")
-        parts = [text(fallback.get(key)) for key in keys]
+        parts = [scalar_text(fallback.get(key)) for key in keys]
     joined = ", ".join(part for part in parts if part)
     return joined or None
 
@@ -117,10 +120,10 @@ class BambooHRAdapter:
 
     def detect(self, url: str) -> BoardRef | None:
         """The company (and job opening) of a BambooHR careers URL."""
-        parsed = _url_parts(url)
-        if parsed is None:
+        split = split_url(url)
+        if split is None:
             return None
-        host, segments = parsed
+        host, segments = split.host, list(split.parts)
         match = _HOST.match(host)
         if match is None or match["co"] in _NOT_TENANTS:
             return None
@@ -143,13 +146,13 @@ class BambooHRAdapter:
             raise AtsError("The job board sent something other than JSON.") from exc
 
     def _posting(self, board: BoardRef, source_id: str, item: dict[str, Any]) -> AtsPosting:
-        title = text(item.get("jobOpeningName"))
+        title = scalar_text(item.get("jobOpeningName"))
         if title is None:
             raise AtsError("A BambooHR job opening lacks its name.")
-        url = text(item.get("jobOpeningShareUrl")) or (
+        url = scalar_text(item.get("jobOpeningShareUrl")) or (
             f"https://{board.tenant}.bamboohr.com/careers/{source_id}"
         )
-        status = text(item.get("jobOpeningStatus"))
+        status = scalar_text(item.get("jobOpeningStatus"))
         location = _location(item)
         return AtsPosting(
             ats=self.name,
@@ -158,24 +161,24 @@ class BambooHRAdapter:
             title=title,
             url=url,
             apply_url=url,
-            department=text(item.get("departmentLabel")),
-            employment_type=text(item.get("employmentStatusLabel")),
+            department=scalar_text(item.get("departmentLabel")),
+            employment_type=scalar_text(item.get("employmentStatusLabel")),
             locations=[location] if location else [],
             workplace="remote" if item.get("isRemote") is True else None,
-            description_html=text(item.get("description")),
+            description_html=scalar_text(item.get("description")),
             posted_at=parse_datetime(item.get("datePosted")),
-            salary_text=text(item.get("compensation")),
+            salary_text=scalar_text(item.get("compensation")),
             closed=status is not None and status.lower() != "open",
             raw=item,
         )
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every open job (the list is not paginated)."""
-        payload = expect_object(await self._json(http, board, "list"), "result")
+        payload = dict_of(await self._json(http, board, "list"), "job list", "result")
         postings: dict[str, AtsPosting] = {}
-        for item in expect_list(payload, "result"):
-            entry = expect_object(item, "id")
-            source_id = text(entry["id"])
+        for item in list_of(payload.get("result"), "job list"):
+            entry = dict_of(item, "job", "id")
+            source_id = scalar_text(entry["id"])
             if source_id is None:
                 raise AtsError("A BambooHR job opening lacks its id.")
             postings.setdefault(source_id, self._posting(board, source_id, entry))
@@ -184,13 +187,13 @@ class BambooHRAdapter:
     async def _detail(self, http: AtsHttp, board: BoardRef, posting_id: str) -> dict[str, Any]:
         if not posting_id.isdigit():
             raise BoardNotFound
-        payload = expect_object(await self._json(http, board, f"{posting_id}/detail"), "result")
-        return expect_object(payload["result"], "jobOpening")
+        payload = dict_of(await self._json(http, board, f"{posting_id}/detail"), "job", "result")
+        return dict_of(payload["result"], "job", "jobOpening")
 
     async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
         """One job opening with its description."""
         result = await self._detail(http, board, posting_id)
-        return self._posting(board, posting_id, expect_object(result["jobOpening"]))
+        return self._posting(board, posting_id, dict_of(result["jobOpening"], "job"))
 
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str

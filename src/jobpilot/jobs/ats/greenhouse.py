@@ -10,10 +10,10 @@ from jobpilot.jobs.ats._util import (
     SLUG_RE,
     dict_of,
     dicts_in,
-    id_text,
     list_of,
     number_or_none,
     parse_datetime,
+    scalar_text,
     split_url,
     text_or_none,
 )
@@ -122,12 +122,12 @@ class GreenhouseAdapter:
     async def _detail(self, http: AtsHttp, board: BoardRef, posting_id: str) -> dict[str, Any]:
         url = f"{API}/{_seg(board.tenant)}/jobs/{_seg(posting_id)}?{DETAIL_QUERY}"
         job = dict_of(await http.json("GET", url), "job")
-        if id_text(job.get("id")) is None:
+        if scalar_text(job.get("id")) is None:
             raise BoardNotFound
         return job
 
     def _posting(self, board: BoardRef, job: dict[str, Any]) -> AtsPosting:
-        source_id = id_text(job.get("id"))
+        source_id = scalar_text(job.get("id"))
         title = text_or_none(job.get("title"))
         if source_id is None or title is None:
             raise AtsError("The job board sent a job without an id or title.")
@@ -201,7 +201,7 @@ def _survey_question(question: dict[str, Any]) -> FormQuestion:
     """A demographic survey question (answered by option ids, keyed by question id)."""
     kind = FIELD_TYPES.get(str(question.get("type")), "text")
     return FormQuestion(
-        key=f"demographic_question_{id_text(question.get('id'))}",
+        key=f"demographic_question_{scalar_text(question.get('id'))}",
         label=text_or_none(question.get("label")) or "",
         type=kind,
         required=question.get("required") is True,

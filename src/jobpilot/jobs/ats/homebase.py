@@ -14,7 +14,8 @@ import re
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
-from jobpilot.jobs.ats._util_c import host_of, parse_html, path_parts
+from jobpilot.jobs.ats._html import parse_html
+from jobpilot.jobs.ats._util import host_of, path_parts
 from jobpilot.jobs.ats.base import AtsError, AtsHttp, AtsPosting, BoardRef, FormQuestion
 from jobpilot.jobs.ats.jsonld import extract_job_postings, posting_for_adapter
 

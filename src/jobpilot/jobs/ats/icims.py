@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from jobpilot.jobs.ats._util_c import Node, clean, dedupe, host_of, parse_html, path_parts
+from jobpilot.jobs.ats._html import Node, parse_html
+from jobpilot.jobs.ats._util import clean, host_of, path_parts, unique
 from jobpilot.jobs.ats.base import AtsError, AtsHttp, AtsPosting, BoardRef, FormQuestion
 from jobpilot.jobs.ats.jsonld import posting_for_adapter
 
@@ -156,7 +157,7 @@ def _search_rows(page: str, host: str, tenant: str) -> list[AtsPosting]:
             continue
         fields = _header_fields(_row_of(anchor))
         fields.pop("Job Title", None)
-        locations = dedupe([fields.get(name, "") for name in _LOCATION_FIELDS])
+        locations = unique([fields.get(name, "") for name in _LOCATION_FIELDS])
         page_url = f"https://{host}{urlsplit(href).path}"
         rows.append(
             AtsPosting(

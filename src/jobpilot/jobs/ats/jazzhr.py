@@ -10,15 +10,8 @@ from __future__ import annotations
 
 import re
 
-from jobpilot.jobs.ats._util_c import (
-    Node,
-    clean,
-    clean_or_none,
-    dedupe,
-    host_of,
-    parse_html,
-    path_parts,
-)
+from jobpilot.jobs.ats._html import Node, parse_html
+from jobpilot.jobs.ats._util import clean, clean_or_none, host_of, path_parts, unique
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -205,7 +198,7 @@ def _field_question(
     if node.tag == "select":
         qtype = "multi_select" if "multiple" in node.attrs else "select"
         options = tuple(
-            dedupe([opt.text() for opt in node.find_all("option") if opt.get("value") != ""])
+            unique([opt.text() for opt in node.find_all("option") if opt.get("value") != ""])
         )
     elif node.tag == "textarea":
         qtype = "textarea"
@@ -230,12 +223,12 @@ def _file_types(node: Node) -> tuple[str, ...]:
     accept = node.get("accept")
     if accept:
         kinds = [kind.strip().lower() for kind in accept.split(",")]
-        return tuple(dedupe([k if "/" in k or k.startswith(".") else f".{k}" for k in kinds]))
+        return tuple(unique([k if "/" in k or k.startswith(".") else f".{k}" for k in kinds]))
     scope = node.parent
     while scope is not None and scope.tag != "form":
         found = _FILE_EXT.findall(scope.text())
         if found:
-            return tuple(dedupe([f".{ext.lower()}" for ext in found]))
+            return tuple(unique([f".{ext.lower()}" for ext in found]))
         scope = scope.parent
     return ()
 
@@ -262,5 +255,5 @@ def _choice_question(nodes: list[Node], name: str, labels: dict[str | None, Node
         label=label,
         type=qtype,
         required=any(_is_required(node, group) for node in nodes),
-        options=tuple(dedupe(options)) if qtype != "boolean" else (),
+        options=tuple(unique(options)) if qtype != "boolean" else (),
     )

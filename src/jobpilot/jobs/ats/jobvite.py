@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from jobpilot.jobs.ats._util_c import Node, clean, clean_or_none, host_of, parse_html, path_parts
+from jobpilot.jobs.ats._html import Node, parse_html
+from jobpilot.jobs.ats._util import clean, clean_or_none, host_of, path_parts
 from jobpilot.jobs.ats.base import AtsError, AtsHttp, AtsPosting, BoardRef, FormQuestion
 from jobpilot.jobs.ats.jsonld import posting_for_adapter
 

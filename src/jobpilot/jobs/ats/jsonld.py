@@ -15,15 +15,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from jobpilot.jobs.ats._util_c import (
-    Node,
+from jobpilot.jobs.ats._html import Node, parse_html
+from jobpilot.jobs.ats._util import (
     clean,
     clean_or_none,
-    dedupe,
     host_of,
+    number_or_none,
     parse_datetime,
-    parse_html,
-    parse_number,
+    unique,
 )
 from jobpilot.jobs.ats.base import AtsPosting
 
@@ -59,7 +58,7 @@ def posting_from_schema(obj: Mapping[str, Any], page_url: str) -> AtsPosting | N
         clean(kind).lower() in _REMOTE_TYPES for kind in _as_list(obj.get("jobLocationType"))
     )
     if not locations:
-        locations = dedupe(
+        locations = unique(
             [_place_name(req) for req in _as_list(obj.get("applicantLocationRequirements"))]
         )
     valid_through = parse_datetime(_text(obj.get("validThrough")))
@@ -241,7 +240,7 @@ def _locations(value: Any) -> list[str]:
             found.append(clean(place))
         elif isinstance(place, dict):
             found.append(_address_text(place.get("address")) or _place_name(place))
-    return dedupe(found)
+    return unique(found)
 
 
 def _description(value: Any) -> str | None:
@@ -257,7 +256,7 @@ def _description(value: Any) -> str | None:
 def _salary(value: Any) -> dict[str, Any]:
     amount = value[0] if isinstance(value, list) and value else value
     if not isinstance(amount, dict):
-        number = parse_number(amount) if amount is not None else None
+        number = number_or_none(amount) if amount is not None else None
         return {"min": number, "max": number} if number is not None else {}
     currency = clean_or_none(amount.get("currency"))
     quantity = amount.get("value")
@@ -265,13 +264,13 @@ def _salary(value: Any) -> dict[str, Any]:
     low = high = None
     if isinstance(quantity, dict):
         unit = quantity.get("unitText", unit)
-        low = parse_number(quantity.get("minValue"))
-        high = parse_number(quantity.get("maxValue"))
-        single = parse_number(quantity.get("value"))
+        low = number_or_none(quantity.get("minValue"))
+        high = number_or_none(quantity.get("maxValue"))
+        single = number_or_none(quantity.get("value"))
         if low is None and high is None:
             low = high = single
     else:
-        low = high = parse_number(quantity)
+        low = high = number_or_none(quantity)
     if low is None and high is None:
         return {}
     return {

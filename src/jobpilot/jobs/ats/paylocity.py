@@ -6,16 +6,16 @@ import json
 import re
 from typing import Any
 
-from jobpilot.jobs.ats._util_b import (
+from jobpilot.jobs.ats._util import (
+    dict_of,
+    dict_or_empty,
     embedded_json,
-    expect_list,
-    expect_object,
-    items,
-    obj,
+    list_of,
+    list_or_empty,
     parse_datetime,
-    text,
+    scalar_text,
+    split_url,
 )
-from jobpilot.jobs.ats._util_b import url_parts as _url_parts
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -54,65 +54,74 @@ def _job_posting_ld(html: str) -> dict[str, Any] | None:
         except ValueError:
             continue
         for candidate in data if isinstance(data, list) else [data]:
-            if obj(candidate).get("@type") == "JobPosting":
-                return obj(candidate)
+            if dict_or_empty(candidate).get("@type") == "JobPosting":
+                return dict_or_empty(candidate)
     return None
 
 
 def _address_text(address: dict[str, Any], keys: tuple[str, ...]) -> str | None:
-    parts = [text(address.get(key)) for key in keys]
+    parts = [scalar_text(address.get(key)) for key in keys]
     return ", ".join(part for part in parts if part) or None
 
 
 def questions_from_apply_page_data(page_data: Any) -> list[FormQuestion]:
     """The apply wizard's questions: included section fields, then the employer's screener."""
-    data = obj(page_data)
+    data = dict_or_empty(page_data)
     questions: list[FormQuestion] = []
     if "requireResume" in data:
         required = data.get("requireResume") is True
         questions.append(
             FormQuestion("resume", "Resume", "file", required=required, file_types=_RESUME_TYPES)
         )
-    for raw_section in items(obj(data.get("customJobApplication")).get("sections")):
-        section = obj(raw_section)
-        section_name = text(section.get("name"))
+    for raw_section in list_or_empty(
+        dict_or_empty(data.get("customJobApplication")).get("sections")
+    ):
+        section = dict_or_empty(raw_section)
+        section_name = scalar_text(section.get("name"))
         if section.get("isIncluded") is False or section_name is None:
             continue
-        for raw_field in items(section.get("fields")):
-            field = obj(raw_field)
-            name = text(field.get("name"))
+        for raw_field in list_or_empty(section.get("fields")):
+            field = dict_or_empty(raw_field)
+            name = scalar_text(field.get("name"))
             if name is None or field.get("isIncluded") is not True:
                 continue
             options = tuple(
                 label
-                for value in items(field.get("values"))
-                if (label := text(obj(value).get("label")) or text(obj(value).get("value")))
+                for value in list_or_empty(field.get("values"))
+                if (
+                    label := scalar_text(dict_or_empty(value).get("label"))
+                    or scalar_text(dict_or_empty(value).get("value"))
+                )
             )
             kind: QuestionType = "select" if options else _FIELD_TYPES.get(name, "text")
             questions.append(
                 FormQuestion(
                     f"{section_name}.{name}",
-                    text(field.get("displayName")) or name,
+                    scalar_text(field.get("displayName")) or name,
                     kind,
                     required=field.get("isRequired") is True,
                     options=options,
                 )
             )
-    for index, raw_question in enumerate(items(obj(data.get("screener")).get("questions"))):
-        question = obj(raw_question)
-        title = text(question.get("title"))
+    for index, raw_question in enumerate(
+        list_or_empty(dict_or_empty(data.get("screener")).get("questions"))
+    ):
+        question = dict_or_empty(raw_question)
+        title = scalar_text(question.get("title"))
         if title is None:
             continue
         # Graded screeners mark answers `isCorrect`; only the answer texts are read.
         answers = tuple(
             label
-            for answer in items(question.get("answers"))
-            if (label := text(obj(answer).get("title")))
+            for answer in list_or_empty(question.get("answers"))
+            if (label := scalar_text(dict_or_empty(answer).get("title")))
         )
         kind = "text"
-        if text(question.get("questionType")) == "multi":
+        if scalar_text(question.get("questionType")) == "multi":
             kind = "multi_select" if question.get("allowsMultipleResponses") is True else "select"
-        key = text(question.get("id")) or text(question.get("questionId")) or str(index)
+        key = (
+            scalar_text(question.get("id")) or scalar_text(question.get("questionId")) or str(index)
+        )
         questions.append(
             FormQuestion(
                 f"screener.{key}",
@@ -135,10 +144,10 @@ class PaylocityAdapter:
 
         A Details/Apply URL names only the job, so its BoardRef has an empty tenant.
         """
-        parsed = _url_parts(url)
-        if parsed is None:
+        split = split_url(url)
+        if split is None:
             return None
-        host, segments = parsed
+        host, segments = split.host, list(split.parts)
         lowered = [segment.lower() for segment in segments]
         if host != HOST or len(segments) < 4 or lowered[:2] != ["recruiting", "jobs"]:
             return None
@@ -151,18 +160,18 @@ class PaylocityAdapter:
         return None
 
     async def _page_data(self, http: AtsHttp, url: str) -> dict[str, Any]:
-        return expect_object(embedded_json(await http.text("GET", url), PAGE_DATA))
+        return dict_of(embedded_json(await http.text("GET", url), PAGE_DATA), "page")
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every public job of the board page (one page; internal jobs skipped)."""
         guid = (board.site or board.tenant).lower()
         if not _GUID.match(guid):
             raise AtsError("A Paylocity board needs the company GUID.")
-        data = expect_object(await self._page_data(http, f"{BASE}/All/{guid}"), "Jobs")
-        company = text(data.get("ModuleTitle"))
+        data = dict_of(await self._page_data(http, f"{BASE}/All/{guid}"), "job list", "Jobs")
+        company = scalar_text(data.get("ModuleTitle"))
         postings: dict[str, AtsPosting] = {}
-        for item in expect_list(data, "Jobs"):
-            job = expect_object(item, "JobId", "JobTitle")
+        for item in list_of(data.get("Jobs"), "job list"):
+            job = dict_of(item, "job", "JobId", "JobTitle")
             if job.get("IsInternal") is True:
                 continue
             posting = self._from_job(board, job, company)
@@ -170,11 +179,11 @@ class PaylocityAdapter:
         return list(postings.values())
 
     def _from_job(self, board: BoardRef, job: dict[str, Any], company: str | None) -> AtsPosting:
-        source_id, title = text(job.get("JobId")), text(job.get("JobTitle"))
+        source_id, title = scalar_text(job.get("JobId")), scalar_text(job.get("JobTitle"))
         if source_id is None or title is None:
             raise AtsError("A Paylocity job lacks its id or title.")
-        address = obj(job.get("JobLocation"))
-        location = _address_text(address, ("City", "State", "Country")) or text(
+        address = dict_or_empty(job.get("JobLocation"))
+        location = _address_text(address, ("City", "State", "Country")) or scalar_text(
             job.get("LocationName")
         )
         return AtsPosting(
@@ -185,10 +194,10 @@ class PaylocityAdapter:
             url=f"{BASE}/Details/{source_id}",
             apply_url=f"{BASE}/Apply/{source_id}",
             company_name=company,
-            department=text(job.get("HiringDepartment")),
+            department=scalar_text(job.get("HiringDepartment")),
             locations=[location] if location else [],
             workplace="remote" if job.get("IsRemote") is True else None,
-            description_html=text(job.get("Description")),
+            description_html=scalar_text(job.get("Description")),
             posted_at=parse_datetime(job.get("PublishedDate")),
             raw=job,
         )
@@ -199,18 +208,18 @@ class PaylocityAdapter:
             raise AtsError("A Paylocity job id is a number.")
         html = await http.text("GET", f"{BASE}/Details/{posting_id}")
         job = _job_posting_ld(html)
-        title = text(job.get("title")) if job else None
+        title = scalar_text(job.get("title")) if job else None
         if job is None or title is None:
             raise AtsError("The Paylocity job page holds no JobPosting data.")
         locations = []
         places = job.get("jobLocation")
         for place in places if isinstance(places, list) else [places]:
-            address = obj(obj(place).get("address"))
+            address = dict_or_empty(dict_or_empty(place).get("address"))
             keys = ("addressLocality", "addressRegion", "addressCountry")
             if (name := _address_text(address, keys)) and name not in locations:
                 locations.append(name)
-        salary = obj(job.get("baseSalary"))
-        amount = obj(salary.get("value"))
+        salary = dict_or_empty(job.get("baseSalary"))
+        amount = dict_or_empty(salary.get("value"))
         employment = job.get("employmentType")
         if isinstance(employment, list):
             employment = ", ".join(value for value in employment if isinstance(value, str))
@@ -226,16 +235,18 @@ class PaylocityAdapter:
             title=title,
             url=f"{BASE}/Details/{posting_id}",
             apply_url=f"{BASE}/Apply/{posting_id}",
-            company_name=text(obj(job.get("hiringOrganization")).get("name")),
-            employment_type=text(employment),
+            company_name=scalar_text(dict_or_empty(job.get("hiringOrganization")).get("name")),
+            employment_type=scalar_text(employment),
             locations=locations,
-            workplace="remote" if text(job.get("jobLocationType")) == "TELECOMMUTE" else None,
-            description_html=text(job.get("description")),
+            workplace="remote"
+            if scalar_text(job.get("jobLocationType")) == "TELECOMMUTE"
+            else None,
+            description_html=scalar_text(job.get("description")),
             posted_at=parse_datetime(job.get("datePosted")),
             salary_min=number(amount.get("minValue")),
             salary_max=number(amount.get("maxValue", amount.get("value"))),
-            salary_currency=text(salary.get("currency")),
-            salary_period=text(amount.get("unitText")),
+            salary_currency=scalar_text(salary.get("currency")),
+            salary_period=scalar_text(amount.get("unitText")),
             raw=job,
         )
 

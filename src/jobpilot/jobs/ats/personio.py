@@ -6,8 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from jobpilot.jobs.ats._util_b import get_unless_redirected, parse_datetime, parse_xml
-from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats._util import get_unless_redirected, parse_datetime, parse_xml, split_url
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -49,10 +48,10 @@ class PersonioAdapter:
 
     def detect(self, url: str) -> BoardRef | None:
         """The career site (and position) of a Personio URL."""
-        parsed = _url_parts(url)
-        if parsed is None:
+        split = split_url(url)
+        if split is None:
             return None
-        host, segments = parsed
+        host, segments = split.host, list(split.parts)
         match = _HOST.match(host)
         if match is None or match["co"] == "www":
             return None

@@ -7,10 +7,10 @@ from typing import Any
 from jobpilot.jobs.ats._util import (
     dict_of,
     dicts_in,
-    id_text,
     list_of,
     number_or_none,
     parse_datetime,
+    scalar_text,
     split_url,
     subdomain_of,
     text_or_none,
@@ -91,7 +91,7 @@ class RecruiteeAdapter:
             key=lambda q: number_or_none(q.get("position")) or 0.0,
         )
         for question in open_questions:
-            question_id = id_text(question.get("id"))
+            question_id = scalar_text(question.get("id"))
             if question_id is None:
                 continue
             options = question.get("options")
@@ -124,12 +124,12 @@ class RecruiteeAdapter:
         # The offers list carries everything the detail does (description, questions), so one
         # verified endpoint serves both.
         for offer in await self._offers(http, board):
-            if posting_id in (id_text(offer.get("id")), offer.get("slug"), offer.get("guid")):
+            if posting_id in (scalar_text(offer.get("id")), offer.get("slug"), offer.get("guid")):
                 return offer
         raise BoardNotFound
 
     def _posting(self, board: BoardRef, offer: dict[str, Any]) -> AtsPosting:
-        source_id = id_text(offer.get("id"))
+        source_id = scalar_text(offer.get("id"))
         title = text_or_none(offer.get("title"))
         if source_id is None or title is None:
             raise AtsError("The job board sent an offer without an id or title.")

@@ -6,8 +6,14 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from jobpilot.jobs.ats._util_b import expect_list, expect_object, obj, parse_datetime, text
-from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats._util import (
+    dict_of,
+    dict_or_empty,
+    list_of,
+    parse_datetime,
+    scalar_text,
+    split_url,
+)
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -51,17 +57,17 @@ _SOCIAL: tuple[tuple[str, str], ...] = (
 
 def questions_from_oneclick_config(config: Any) -> list[FormQuestion]:
     """The visible page-1 boxes described by a one-click apply `config` (`fieldSets`)."""
-    field_sets = obj(expect_object(config, "fieldSets")["fieldSets"])
+    field_sets = dict_or_empty(dict_of(config, "application form", "fieldSets")["fieldSets"])
     questions: list[FormQuestion] = []
     for set_name, key, label, kind in _FIELDS:
-        spec = obj(field_sets.get(set_name))
+        spec = dict_or_empty(field_sets.get(set_name))
         if spec.get("visible") is True:
             required = spec.get("required") is True
             questions.append(FormQuestion(key, label, kind, required=required))
-    social = obj(field_sets.get("socialProfiles"))
+    social = dict_or_empty(field_sets.get("socialProfiles"))
     if social.get("visible") is True:
         for key, label in _SOCIAL:
-            spec = obj(social.get(key))
+            spec = dict_or_empty(social.get(key))
             if spec.get("visible") is True:
                 required = spec.get("required") is True
                 questions.append(FormQuestion(key, label, "url", required=required))
@@ -69,10 +75,14 @@ def questions_from_oneclick_config(config: Any) -> list[FormQuestion]:
 
 
 def _location(location: dict[str, Any]) -> str | None:
-    if full := text(location.get("fullLocation")):
+    if full := scalar_text(location.get("fullLocation")):
         return full
-    country = text(location.get("country"))
-    parts = [text(location.get("city")), text(location.get("region")), country and country.upper()]
+    country = scalar_text(location.get("country"))
+    parts = [
+        scalar_text(location.get("city")),
+        scalar_text(location.get("region")),
+        country and country.upper(),
+    ]
     joined = ", ".join(part for part in parts if part)
     return joined or None
 
@@ -94,10 +104,10 @@ class SmartRecruitersAdapter:
 
     def detect(self, url: str) -> BoardRef | None:
         """The company (and posting) of a SmartRecruiters careers or API URL."""
-        parsed = _url_parts(url)
-        if parsed is None:
+        split = split_url(url)
+        if split is None:
             return None
-        host, segments = parsed
+        host, segments = split.host, list(split.parts)
         if host == "api.smartrecruiters.com":
             if len(segments) < 3 or segments[0] != "v1" or segments[1] != "companies":
                 return None
@@ -128,10 +138,10 @@ class SmartRecruitersAdapter:
         offset = 0
         for _ in range(MAX_PAGES):
             url = f"{self._company(board)}/postings?limit={PAGE_SIZE}&offset={offset}"
-            payload = expect_object(await http.json("GET", url), "content", "totalFound")
-            content = expect_list(payload, "content")
+            payload = dict_of(await http.json("GET", url), "job list", "content", "totalFound")
+            content = list_of(payload.get("content"), "job list")
             for item in content:
-                posting = self._posting(board, expect_object(item, "id", "name"))
+                posting = self._posting(board, dict_of(item, "job", "id", "name"))
                 postings.setdefault(posting.source_id, posting)
             total = payload["totalFound"]
             offset += PAGE_SIZE
@@ -140,17 +150,17 @@ class SmartRecruitersAdapter:
         return list(postings.values())
 
     def _posting(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
-        source_id = text(item.get("id"))
-        title = text(item.get("name"))
+        source_id = scalar_text(item.get("id"))
+        title = scalar_text(item.get("name"))
         if source_id is None or title is None:
             raise AtsError("A SmartRecruiters posting lacks its id or name.")
-        location = obj(item.get("location"))
-        sections = obj(obj(item.get("jobAd")).get("sections"))
+        location = dict_or_empty(item.get("location"))
+        sections = dict_or_empty(dict_or_empty(item.get("jobAd")).get("sections"))
         html_parts = []
         for name in _SECTIONS:
-            section = obj(sections.get(name))
-            if body := text(section.get("text")):
-                heading = text(section.get("title"))
+            section = dict_or_empty(sections.get(name))
+            if body := scalar_text(section.get("text")):
+                heading = scalar_text(section.get("title"))
                 html_parts.append(f"<h3>{heading}</h3>\n{body}" if heading else body)
         tenant = quote(board.tenant, safe="")
         return AtsPosting(
@@ -158,11 +168,11 @@ class SmartRecruitersAdapter:
             tenant=board.tenant,
             source_id=source_id,
             title=title,
-            url=text(item.get("postingUrl")) or f"{JOBS}/{tenant}/{source_id}",
-            apply_url=text(item.get("applyUrl")),
-            company_name=text(obj(item.get("company")).get("name")),
-            department=text(obj(item.get("department")).get("label")),
-            employment_type=text(obj(item.get("typeOfEmployment")).get("label")),
+            url=scalar_text(item.get("postingUrl")) or f"{JOBS}/{tenant}/{source_id}",
+            apply_url=scalar_text(item.get("applyUrl")),
+            company_name=scalar_text(dict_or_empty(item.get("company")).get("name")),
+            department=scalar_text(dict_or_empty(item.get("department")).get("label")),
+            employment_type=scalar_text(dict_or_empty(item.get("typeOfEmployment")).get("label")),
             locations=[loc for loc in [_location(location)] if loc],
             workplace=_workplace(location),
             description_html="\n".join(html_parts) or None,
@@ -174,7 +184,7 @@ class SmartRecruitersAdapter:
     async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
         """One posting with its job ad sections and apply URL."""
         url = f"{self._company(board)}/postings/{quote(posting_id, safe='')}"
-        payload = expect_object(await http.json("GET", url), "id", "name")
+        payload = dict_of(await http.json("GET", url), "job", "id", "name")
         return self._posting(board, payload)
 
     async def get_application_form(
@@ -187,7 +197,7 @@ class SmartRecruitersAdapter:
         closed posting) there is no definition to read and the answer is None.
         """
         posting = await self.get_posting(http, board, posting_id)
-        uuid = text(posting.raw.get("uuid"))
+        uuid = scalar_text(posting.raw.get("uuid"))
         company_id = (board.site or "").lower()
         if posting.closed or uuid is None or not _COMPANY_ID.match(company_id):
             return None

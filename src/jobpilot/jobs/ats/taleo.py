@@ -18,12 +18,12 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from jobpilot.jobs.ats._util_c import (
+from jobpilot.jobs.ats._html import parse_html
+from jobpilot.jobs.ats._util import (
     clean,
     clean_or_none,
     host_of,
     parse_datetime,
-    parse_html,
     path_parts,
     query_value,
 )

@@ -6,8 +6,15 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from jobpilot.jobs.ats._util_b import expect_list, expect_object, items, obj, parse_datetime, text
-from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats._util import (
+    dict_of,
+    dict_or_empty,
+    list_of,
+    list_or_empty,
+    parse_datetime,
+    scalar_text,
+    split_url,
+)
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -43,10 +50,10 @@ class TeamtailorAdapter:
 
     def detect(self, url: str) -> BoardRef | None:
         """The career site (and job) of a Teamtailor URL."""
-        parsed = _url_parts(url)
-        if parsed is None:
+        split = split_url(url)
+        if split is None:
             return None
-        host, segments = parsed
+        host, segments = split.host, list(split.parts)
         match = _HOST.match(host)
         if match is None or match["co"] in _NOT_TENANTS:
             return None
@@ -72,36 +79,39 @@ class TeamtailorAdapter:
         for _ in range(MAX_PAGES):
             if url is None:
                 break
-            feed = expect_object(await http.json("GET", url), "items")
-            company = text(feed.get("title"))
-            for item in expect_list(feed, "items"):
-                posting = self._posting(board, expect_object(item, "title"), company)
+            feed = dict_of(await http.json("GET", url), "job feed", "items")
+            company = scalar_text(feed.get("title"))
+            for item in list_of(feed.get("items"), "job feed"):
+                posting = self._posting(board, dict_of(item, "job", "title"), company)
                 postings.setdefault(posting.source_id, posting)
-            next_url = text(feed.get("next_url"))
+            next_url = scalar_text(feed.get("next_url"))
             url = next_url if next_url and urlsplit(next_url).hostname == host else None
         return list(postings.values())
 
     def _posting(self, board: BoardRef, item: dict[str, Any], company: str | None) -> AtsPosting:
-        job = obj(item.get("_jobposting"))
-        page_url = text(item.get("url"))
-        source_id = text(obj(job.get("identifier")).get("value"))
+        job = dict_or_empty(item.get("_jobposting"))
+        page_url = scalar_text(item.get("url"))
+        source_id = scalar_text(dict_or_empty(job.get("identifier")).get("value"))
         if source_id is None and page_url and (found := _JOB_IN_URL.search(page_url)):
             source_id = found[1]
-        title = text(item.get("title")) or text(job.get("title"))
+        title = scalar_text(item.get("title")) or scalar_text(job.get("title"))
         if source_id is None or title is None:
             raise AtsError("A Teamtailor job lacks its id or title.")
         locations: list[str] = []
-        for place in items(job.get("jobLocation")):
-            address = obj(obj(place).get("address"))
-            parts = [text(address.get("addressLocality")), text(address.get("addressCountry"))]
+        for place in list_or_empty(job.get("jobLocation")):
+            address = dict_or_empty(dict_or_empty(place).get("address"))
+            parts = [
+                scalar_text(address.get("addressLocality")),
+                scalar_text(address.get("addressCountry")),
+            ]
             if (joined := ", ".join(part for part in parts if part)) and joined not in locations:
                 locations.append(joined)
         employment = job.get("employmentType")
         if isinstance(employment, list):
             employment = ", ".join(value for value in employment if isinstance(value, str))
-        salary = obj(job.get("baseSalary"))
-        amount = obj(salary.get("value"))
-        remote = text(job.get("jobLocationType")) == "TELECOMMUTE"
+        salary = dict_or_empty(job.get("baseSalary"))
+        amount = dict_or_empty(salary.get("value"))
+        remote = scalar_text(job.get("jobLocationType")) == "TELECOMMUTE"
         return AtsPosting(
             ats=self.name,
             tenant=board.tenant,
@@ -109,17 +119,19 @@ class TeamtailorAdapter:
             title=title,
             url=page_url,
             apply_url=f"{page_url.rstrip('/')}/applications/new" if page_url else None,
-            company_name=text(obj(job.get("hiringOrganization")).get("name")) or company,
-            employment_type=text(employment),
+            company_name=scalar_text(dict_or_empty(job.get("hiringOrganization")).get("name"))
+            or company,
+            employment_type=scalar_text(employment),
             locations=locations,
             workplace="remote" if remote else None,
-            description_html=text(job.get("description")) or text(item.get("content_html")),
+            description_html=scalar_text(job.get("description"))
+            or scalar_text(item.get("content_html")),
             posted_at=parse_datetime(item.get("date_published") or job.get("datePosted")),
             updated_at=parse_datetime(item.get("date_modified")),
             salary_min=_number(amount.get("minValue")),
             salary_max=_number(amount.get("maxValue") or amount.get("value")),
-            salary_currency=text(salary.get("currency")),
-            salary_period=text(amount.get("unitText")),
+            salary_currency=scalar_text(salary.get("currency")),
+            salary_period=scalar_text(amount.get("unitText")),
             raw=item,
         )
 

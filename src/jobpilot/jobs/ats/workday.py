@@ -6,8 +6,15 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from jobpilot.jobs.ats._util_b import expect_list, expect_object, items, obj, parse_datetime, text
-from jobpilot.jobs.ats._util_b import url_parts as _url_parts
+from jobpilot.jobs.ats._util import (
+    dict_of,
+    dict_or_empty,
+    list_of,
+    list_or_empty,
+    parse_datetime,
+    scalar_text,
+    split_url,
+)
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -54,10 +61,10 @@ class WorkdayAdapter:
 
     def detect(self, url: str) -> BoardRef | None:
         """The tenant, site and (when named) posting of a Workday careers URL."""
-        parsed = _url_parts(url)
-        if parsed is None:
+        split = split_url(url)
+        if split is None:
             return None
-        host, segments = parsed
+        host, segments = split.host, list(split.parts)
         if segments and _LOCALE.match(segments[0]):
             segments = segments[1:]
         tenant: str | None
@@ -90,10 +97,12 @@ class WorkdayAdapter:
 
     async def _search(self, http: AtsHttp, board: BoardRef, offset: int, search: str) -> Any:
         body = {"limit": PAGE_SIZE, "offset": offset, "appliedFacets": {}, "searchText": search}
-        payload = expect_object(
-            await http.json("POST", f"{self._api(board)}/jobs", json=body), "jobPostings"
+        payload = dict_of(
+            await http.json("POST", f"{self._api(board)}/jobs", json=body),
+            "job list",
+            "jobPostings",
         )
-        expect_list(payload, "jobPostings")
+        list_of(payload.get("jobPostings"), "job list")
         return payload
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
@@ -117,12 +126,12 @@ class WorkdayAdapter:
         return list(postings.values())
 
     def _from_list_item(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
-        path = text(item.get("externalPath"))
-        title = text(item.get("title"))
+        path = scalar_text(item.get("externalPath"))
+        title = scalar_text(item.get("title"))
         if path is None or title is None:
             raise AtsError("A Workday posting lacks its title or path.")
         url = f"https://{board.host}/{board.site}{path}"
-        location = text(item.get("locationsText"))
+        location = scalar_text(item.get("locationsText"))
         locations = []
         if location and not _COUNT_ONLY.match(location):
             locations.append(_MORE.sub("", location))
@@ -134,7 +143,7 @@ class WorkdayAdapter:
             url=url,
             apply_url=f"{url}/apply",
             locations=locations,
-            posted_text=text(item.get("postedOn")),
+            posted_text=scalar_text(item.get("postedOn")),
             raw=item,
         )
 
@@ -145,8 +154,8 @@ class WorkdayAdapter:
             return cleaned
         payload = await self._search(http, board, 0, cleaned)
         for item in payload["jobPostings"]:
-            path = text(obj(item).get("externalPath"))
-            bullets = items(obj(item).get("bulletFields"))
+            path = scalar_text(dict_or_empty(item).get("externalPath"))
+            bullets = list_or_empty(dict_or_empty(item).get("bulletFields"))
             if path and (_posting_key(path) == cleaned or (bullets and bullets[0] == cleaned)):
                 return path.strip("/").removeprefix("job/")
         raise BoardNotFound
@@ -155,18 +164,22 @@ class WorkdayAdapter:
         """One posting with its description (by `{location}/{slug}_{req}` or requisition id)."""
         path = await self._resolve_path(http, board, posting_id)
         url = f"{self._api(board)}/job/{quote(path, safe='/')}"
-        payload = expect_object(await http.json("GET", url), "jobPostingInfo")
-        info = obj(payload["jobPostingInfo"])
-        title = text(info.get("title"))
+        payload = dict_of(await http.json("GET", url), "job", "jobPostingInfo")
+        info = dict_or_empty(payload["jobPostingInfo"])
+        title = scalar_text(info.get("title"))
         if title is None:
             raise AtsError("A Workday posting lacks its title.")
-        key = text(info.get("jobPostingId"))
-        source_id = _posting_key(key) if key else text(info.get("jobReqId")) or _posting_key(path)
-        page_url = text(info.get("externalUrl")) or f"https://{board.host}/{board.site}/job/{path}"
-        locations = [loc for loc in [text(info.get("location"))] if loc]
-        for extra in items(info.get("additionalLocations")):
+        key = scalar_text(info.get("jobPostingId"))
+        source_id = (
+            _posting_key(key) if key else scalar_text(info.get("jobReqId")) or _posting_key(path)
+        )
+        page_url = (
+            scalar_text(info.get("externalUrl")) or f"https://{board.host}/{board.site}/job/{path}"
+        )
+        locations = [loc for loc in [scalar_text(info.get("location"))] if loc]
+        for extra in list_or_empty(info.get("additionalLocations")):
             if (
-                name := text(extra) or text(obj(extra).get("descriptor"))
+                name := scalar_text(extra) or scalar_text(dict_or_empty(extra).get("descriptor"))
             ) and name not in locations:
                 locations.append(name)
         return AtsPosting(
@@ -176,12 +189,12 @@ class WorkdayAdapter:
             title=title,
             url=page_url,
             apply_url=f"{page_url}/apply",
-            company_name=text(obj(payload.get("hiringOrganization")).get("name")),
-            employment_type=text(info.get("timeType")),
+            company_name=scalar_text(dict_or_empty(payload.get("hiringOrganization")).get("name")),
+            employment_type=scalar_text(info.get("timeType")),
             locations=locations,
-            description_html=text(info.get("jobDescription")),
+            description_html=scalar_text(info.get("jobDescription")),
             posted_at=parse_datetime(info.get("startDate")),
-            posted_text=text(info.get("postedOn")),
+            posted_text=scalar_text(info.get("postedOn")),
             closed=info.get("canApply") is False or info.get("posted") is False,
             raw=payload,
         )

@@ -1,14 +1,13 @@
-"""Small helpers shared by the HTML-scraping adapters: a tiny DOM, dates, text and URLs."""
+"""A small, tolerant HTML DOM built on html.parser, for the adapters that scrape career pages."""
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from html.parser import HTMLParser
-from urllib.parse import SplitResult, parse_qs, urlsplit
+
+from jobpilot.jobs.ats._util import clean
 
 VOID_TAGS = frozenset(
     {
@@ -40,7 +39,6 @@ _SELF_CLOSING_SIBLINGS = {
     "p": {"p"},
 }
 _RAW_TEXT_TAGS = frozenset({"script", "style"})
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(eq=False)
@@ -181,106 +179,3 @@ def parse_html(text: str) -> Node:
     builder.feed(text)
     builder.close()
     return builder.root
-
-
-def clean(value: object) -> str:
-    """Text with runs of whitespace collapsed to one space, trimmed."""
-    if value is None:
-        return ""
-    return _SPACES.sub(" ", str(value)).strip()
-
-
-def clean_or_none(value: object) -> str | None:
-    """Like `clean`, but None for empty text."""
-    return clean(value) or None
-
-
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d",
-    "%b %d, %Y",
-    "%B %d, %Y",
-    "%d-%b-%Y",
-    "%m/%d/%Y",
-)
-
-
-def parse_datetime(value: object) -> datetime | None:
-    """A timezone-aware datetime from ISO text, common US date formats or epoch seconds/ms."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    text = clean(value)
-    if not text:
-        return None
-    iso = text.replace("Z", "+00:00") if text.endswith("Z") else text
-    try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
-        # Taleo Business Edition writes "2025-07-28 00:00:00.0".
-        bare = re.sub(r"\.\d+$", "", text)
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(bare, fmt)  # noqa: DTZ007 - made aware below
-                break
-            except ValueError:
-                continue
-        else:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def parse_number(value: object) -> float | None:
-    """A float from a number or numeric text ("55,000.00", "$20"), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    text = re.sub(r"[^\d.\-]", "", str(value or ""))
-    try:
-        return float(text) if text else None
-    except ValueError:
-        return None
-
-
-def split_url(url: str) -> SplitResult | None:
-    """The parts of a URL (scheme assumed https when missing), or None if it is not one."""
-    text = url.strip()
-    if "://" not in text:
-        text = f"https://{text}"
-    try:
-        parts = urlsplit(text)
-        _ = parts.port
-    except ValueError:
-        return None
-    return parts if parts.hostname else None
-
-
-def host_of(url: str) -> str:
-    """The lower-cased host name of a URL ('' when it has none)."""
-    parts = split_url(url)
-    return (parts.hostname or "").lower() if parts else ""
-
-
-def path_parts(url: str) -> list[str]:
-    """The non-empty path segments of a URL."""
-    parts = split_url(url)
-    return [part for part in parts.path.split("/") if part] if parts else []
-
-
-def query_value(url: str, name: str) -> str | None:
-    """The first value of one query parameter, if present and non-empty."""
-    parts = split_url(url)
-    if parts is None:
-        return None
-    values = parse_qs(parts.query).get(name)
-    return values[0] if values and values[0] else None
-
-
-def dedupe(values: list[str]) -> list[str]:
-    """The values without repeats or blanks, first occurrence kept."""
-    seen: dict[str, None] = {}
-    for value in values:
-        if value and value not in seen:
-            seen[value] = None
-    return list(seen)
