@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fakes.local_server import Canned, FakeHosts
@@ -26,19 +24,6 @@ adapter = AshbyAdapter()
 
 def sample(name: str) -> Path:
     return require_shared("fixtures", "ats", "ashby", name)
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeHosts]:
-    with FakeHosts() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http(fake: FakeHosts) -> AsyncIterator[AtsHttp]:
-    fake.reset()
-    async with httpx.AsyncClient(trust_env=False) as client:
-        yield AtsHttp(client, rewrite=fake.rewrite)
 
 
 async def test_lists_the_board_with_compensation(fake: FakeHosts, http: AtsHttp) -> None:

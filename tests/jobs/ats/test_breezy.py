@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fakes.local_server import Canned, FakeHosts
@@ -21,19 +19,6 @@ adapter = BreezyAdapter()
 
 def sample() -> Path:
     return require_shared("fixtures", "ats", "breezy", "breezy_trial_json_positions.json")
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeHosts]:
-    with FakeHosts() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http(fake: FakeHosts) -> AsyncIterator[AtsHttp]:
-    fake.reset()
-    async with httpx.AsyncClient(trust_env=False) as client:
-        yield AtsHttp(client, rewrite=fake.rewrite)
 
 
 async def test_lists_every_position(fake: FakeHosts, http: AtsHttp) -> None:
