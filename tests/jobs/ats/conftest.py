@@ -1,21 +1,14 @@
-"""Adapters talk real HTTP to one local server per module that answers as the real hosts."""
+"""Adapters talk real HTTP to the local stand-in for the ATS hosts (`fake`, one per module)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from fakes.local_server import FakeHosts
 from jobpilot.jobs.ats.base import AtsHttp
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeHosts]:
-    """The local stand-in for every ATS host."""
-    with FakeHosts() as fake:
-        yield fake
 
 
 @pytest.fixture

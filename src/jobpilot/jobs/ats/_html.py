@@ -173,6 +173,29 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(data)
 
 
+_FORM_INPUT_TYPES = frozenset({"file", "email", "tel"})
+
+
+def has_application_form(root: Node) -> bool:
+    """Whether the page holds a form asking for a candidate's file, email or phone."""
+    for form in root.find_all("form"):
+        for node in form.find_all("input"):
+            if (node.get("type") or "text").lower() in _FORM_INPUT_TYPES:
+                return True
+    return False
+
+
+def self_urls(root: Node) -> list[str]:
+    """The URLs a page gives for itself: `link[rel=canonical]`, then `og:url`."""
+    urls = [
+        link.get("href") or ""
+        for link in root.find_all("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    urls += [meta.get("content") or "" for meta in root.find_all("meta", property="og:url")]
+    return [url for url in urls if url]
+
+
 def parse_html(text: str) -> Node:
     """The document tree of an HTML page or fragment (tolerant of unclosed tags)."""
     builder = _TreeBuilder()

@@ -7,6 +7,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from jobpilot.jobs.ats.base import AtsError, AtsHttp, BoardNotFound
+from jobpilot.jobs.ats.base import AtsError, AtsHttp, AtsPosting, BoardNotFound
 
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -22,6 +23,7 @@ UUID_RE = re.compile(
 # A tenant slug as it appears in a path or a subdomain: no dots, slashes or spaces.
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~%-]*$")
 _SPACES = re.compile(r"\s+")
+FORM_MESSAGE = "Not a job listing: looks like an application form."
 
 
 # --- Untyped JSON ---------------------------------------------------------------------------
@@ -275,3 +277,27 @@ async def get_unless_redirected(http: AtsHttp, url: str) -> httpx.Response:
     if response.is_redirect or response.history:
         raise BoardNotFound
     return response
+
+
+# --- Saved response bodies ------------------------------------------------------------------
+
+
+def json_body(body: str) -> Any:
+    """The decoded JSON of a response body; AtsError if it is not JSON."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise AtsError("The job board sent something other than JSON.") from exc
+
+
+def form_error() -> AtsError:
+    """The error for a body that defines an application form instead of carrying postings."""
+    return AtsError(FORM_MESSAGE)
+
+
+def first_per_id(postings: Iterable[AtsPosting]) -> list[AtsPosting]:
+    """`postings` with later repeats of a source id dropped, in their first order."""
+    kept: dict[str, AtsPosting] = {}
+    for posting in postings:
+        kept.setdefault(posting.source_id, posting)
+    return list(kept.values())

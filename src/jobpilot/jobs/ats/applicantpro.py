@@ -18,6 +18,7 @@ from jobpilot.jobs.ats._util import (
     clean,
     clean_or_none,
     host_of,
+    json_body,
     number_or_none,
     parse_datetime,
     path_parts,
@@ -97,6 +98,17 @@ class ApplicantProAdapter:
         """None: ApplicantPro publishes no application form definition."""
         return None
 
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a `core/jobs/{domainId}` answer (`{"success": true, "data": {"jobs":
+        [...]}}`). The company name comes from the careers page, so it is left empty here; a
+        `job-details` answer names no title and is not a posting body on its own."""
+        payload = json_body(body)
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if isinstance(data, dict) and "jobs" not in data and "id" in data:
+            raise AtsError("An ApplicantPro job detail has no title; read it with the job list.")
+        domain_id = clean(data.get("domainId")) if isinstance(data, dict) else ""
+        return _job_list(payload, board, domain_id, None)
+
 
 def _base(board: BoardRef) -> str:
     return f"https://{board.tenant}.applicantpro.com"
@@ -117,6 +129,13 @@ async def _jobs(
     http: AtsHttp, board: BoardRef, domain_id: str, company: str | None
 ) -> list[AtsPosting]:
     payload = await http.json("GET", f"{_base(board)}/core/jobs/{domain_id}?getParams=%7B%7D")
+    return _job_list(payload, board, domain_id, company)
+
+
+def _job_list(
+    payload: Any, board: BoardRef, domain_id: str, company: str | None
+) -> list[AtsPosting]:
+    """The jobs of a `core/jobs/{domainId}` answer."""
     data = payload.get("data") if isinstance(payload, dict) else None
     jobs = data.get("jobs") if isinstance(data, dict) else None
     if not isinstance(jobs, list) or payload.get("success") is not True:

@@ -10,6 +10,8 @@ from jobpilot.jobs.ats._util import (
     UUID_RE,
     dict_of,
     dicts_in,
+    form_error,
+    json_body,
     list_of,
     number_or_none,
     parse_datetime,
@@ -115,14 +117,10 @@ class AshbyAdapter:
             ),
             "form",
         )
-        if body.get("errors") and not isinstance(body.get("data"), dict):
-            raise AtsError("The job board rejected the form query.")
-        data = dict_of(body.get("data"), "form")
-        posting = data.get("jobPosting")
+        posting = _graphql_job_posting(body)
         if posting is None:
             # Ashby answers `null` for a closed or unknown posting.
             raise BoardNotFound
-        posting = dict_of(posting, "form")
         forms = [posting.get("applicationForm"), *dicts_in(posting.get("surveyForms"))]
         questions: list[FormQuestion] = []
         for form in forms:
@@ -137,10 +135,28 @@ class AshbyAdapter:
                         questions.append(question)
         return questions
 
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a Job Posting API board (`{"jobs": [...]}`).
+
+        An `ApiJobPosting` GraphQL answer is a posting only when it names the posting's id and
+        title; one that carries just the application form is refused as a form.
+        """
+        data = json_body(body)
+        if isinstance(data, dict) and "jobs" in data:
+            return [self._posting(board, job) for job in _board_jobs(data)]
+        if isinstance(data, dict) and ("data" in data or "errors" in data):
+            posting = _graphql_job_posting(data)
+            if posting is None:
+                raise AtsError("The job board answered with no posting.")
+            if "id" in posting or "title" in posting:
+                return [self._posting(board, posting)]
+            if "applicationForm" in posting or "surveyForms" in posting:
+                raise form_error()
+        raise AtsError("The body is not an Ashby job board or posting.")
+
     async def _jobs(self, http: AtsHttp, board: BoardRef) -> list[dict[str, Any]]:
         url = f"{BOARD_API}/{quote(board.tenant, safe='')}?includeCompensation=true"
-        body = dict_of(await http.json("GET", url), "job board")
-        return dicts_in(list_of(body.get("jobs"), "job board"))
+        return _board_jobs(await http.json("GET", url))
 
     def _posting(self, board: BoardRef, job: dict[str, Any]) -> AtsPosting:
         source_id = text_or_none(job.get("id"))
@@ -186,6 +202,20 @@ class AshbyAdapter:
                     posting.salary_period = text_or_none(part.get("interval"))
                     break
         return posting
+
+
+def _board_jobs(body: Any) -> list[dict[str, Any]]:
+    """The job objects of a Job Posting API board body."""
+    return dicts_in(list_of(dict_of(body, "job board").get("jobs"), "job board"))
+
+
+def _graphql_job_posting(body: Any) -> dict[str, Any] | None:
+    """`data.jobPosting` of an `ApiJobPosting` answer; None when Ashby answers `null`."""
+    answer = dict_of(body, "form")
+    if answer.get("errors") and not isinstance(answer.get("data"), dict):
+        raise AtsError("The job board rejected the form query.")
+    posting = dict_of(answer.get("data"), "form").get("jobPosting")
+    return None if posting is None else dict_of(posting, "form")
 
 
 def _question(entry: dict[str, Any]) -> FormQuestion | None:

@@ -9,7 +9,9 @@ from urllib.parse import quote
 from jobpilot.jobs.ats._util import (
     dict_of,
     dict_or_empty,
+    form_error,
     get_unless_redirected,
+    json_body,
     list_of,
     list_or_empty,
     parse_datetime,
@@ -28,6 +30,7 @@ from jobpilot.jobs.ats.base import (
 
 _HOST = re.compile(r"^(?P<co>[a-z0-9][a-z0-9-]*)\.bamboohr\.com$")
 _NOT_TENANTS = {"www", "api", "app", "help", "partners", "marketplace", "status"}
+_SHARE_URL_ID = re.compile(r"/careers/(\d+)(?:[/?#]|$)")
 
 # Standard boxes of `result.formFields`, in page order: key -> (label, type).
 _STANDARD: dict[str, tuple[str, QuestionType]] = {
@@ -113,6 +116,14 @@ def _location(posting: dict[str, Any]) -> str | None:
     return joined or None
 
 
+def _opening_id(item: dict[str, Any]) -> str | None:
+    """A detail's job opening id: its `id`, else the number in its share URL."""
+    if found := scalar_text(item.get("id")):
+        return found
+    match = _SHARE_URL_ID.search(scalar_text(item.get("jobOpeningShareUrl")) or "")
+    return match[1] if match else None
+
+
 class BambooHRAdapter:
     """BambooHR careers sites (`{company}.bamboohr.com/careers[/{id}]`)."""
 
@@ -174,7 +185,31 @@ class BambooHRAdapter:
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every open job (the list is not paginated)."""
-        payload = dict_of(await self._json(http, board, "list"), "job list", "result")
+        return self._list(board, await self._json(http, board, "list"))
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of the careers list (`{"result": [...]}`) or one job's detail
+        (`{"result": {"jobOpening": {...}, "formFields": {...}}}`).
+
+        A detail names its job only in `jobOpeningShareUrl`; `board.posting_id`, when set,
+        is used instead. A detail holding only `formFields` is refused as a form.
+        """
+        data = json_body(body)
+        result = data.get("result") if isinstance(data, dict) else None
+        if isinstance(result, list):
+            return self._list(board, data)
+        if isinstance(result, dict) and "jobOpening" in result:
+            item = dict_of(result["jobOpening"], "job")
+            posting_id = board.posting_id or _opening_id(item)
+            if posting_id is None:
+                raise AtsError("A BambooHR job opening lacks its id.")
+            return [self._posting(board, posting_id, item)]
+        if isinstance(result, dict) and "formFields" in result:
+            raise form_error()
+        raise AtsError("The body is not a BambooHR careers list or job detail.")
+
+    def _list(self, board: BoardRef, body: Any) -> list[AtsPosting]:
+        payload = dict_of(body, "job list", "result")
         postings: dict[str, AtsPosting] = {}
         for item in list_of(payload.get("result"), "job list"):
             entry = dict_of(item, "job", "id")

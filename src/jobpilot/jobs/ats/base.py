@@ -121,7 +121,10 @@ class AtsHttp:
         """Send, raising BoardNotFound on 404/410 and AtsError on other failures."""
         try:
             response = await self.client.request(
-                method, self.rewrite(url), timeout=kwargs.pop("timeout", 20.0), **kwargs
+                method,
+                self.rewrite(url),
+                timeout=kwargs.pop("timeout", httpx.USE_CLIENT_DEFAULT),
+                **kwargs,
             )
         except httpx.HTTPError as exc:
             raise AtsError(f"The job board did not answer: {type(exc).__name__}.") from exc
@@ -166,3 +169,8 @@ class AtsAdapter(Protocol):
         self, http: AtsHttp, board: BoardRef, posting_id: str
     ) -> list[FormQuestion] | None:
         """The application form's questions, or None where the ATS publishes no definition."""
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """The postings in one response body of this ATS's public listing or posting-detail
+        endpoint, exactly as list_postings/get_posting receive it. Raises AtsError when the body
+        is not one (an application form, an unrelated page, malformed JSON/XML)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from jobpilot.jobs.ats._util import (
     dicts_in,
+    json_body,
     list_of,
     parse_datetime,
     split_url,
@@ -64,9 +65,13 @@ class BreezyAdapter:
         """None: Breezy publishes no form definition outside its apply page's scripts."""
         return None
 
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of the board JSON (a bare array of positions, the only JSON Breezy serves:
+        a single position is read from it too)."""
+        return [self._posting(board, item) for item in _position_list(json_body(body))]
+
     async def _positions(self, http: AtsHttp, board: BoardRef) -> list[dict[str, Any]]:
-        body = await http.json("GET", f"https://{board.tenant}.{DOMAIN}/json")
-        return dicts_in(list_of(body, "position list"))
+        return _position_list(await http.json("GET", f"https://{board.tenant}.{DOMAIN}/json"))
 
     def _posting(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
         source_id = text_or_none(item.get("id"))
@@ -96,3 +101,8 @@ class BreezyAdapter:
             salary_text=text_or_none(item.get("salary")),
             raw=item,
         )
+
+
+def _position_list(body: Any) -> list[dict[str, Any]]:
+    """The positions of a board JSON body (a bare array)."""
+    return dicts_in(list_of(body, "position list"))

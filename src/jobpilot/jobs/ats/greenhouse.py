@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
+from jobpilot.jobs.ats._html import Node, has_application_form, parse_html
 from jobpilot.jobs.ats._util import (
     SLUG_RE,
+    clean_or_none,
     dict_of,
     dicts_in,
+    first_per_id,
+    form_error,
+    json_body,
     list_of,
     number_or_none,
     parse_datetime,
@@ -45,6 +51,9 @@ DETAIL_QUERY = (
 # Greenhouse's hosted form states "Accepted file types: pdf, doc, docx, txt, rtf" under every
 # file box; the JSON definition does not repeat it.
 FILE_TYPES = (".pdf", ".doc", ".docx", ".txt", ".rtf")
+# A post link on the legacy hosted board page: `/{board}/jobs/{id}`.
+_BOARD_PAGE_POST = re.compile(r"/jobs/(?P<id>\d+)(?:[/?#]|$)")
+_SECTION_HEADINGS = ("h3", "h4", "h5", "h6")
 FIELD_TYPES: dict[str, QuestionType] = {
     "input_text": "text",
     "textarea": "textarea",
@@ -92,16 +101,26 @@ class GreenhouseAdapter:
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every published post of the board; Greenhouse returns them all in one response."""
-        body = dict_of(
-            await http.json("GET", f"{API}/{_seg(board.tenant)}/jobs?content=true"), "job list"
-        )
-        return [
-            self._posting(board, job) for job in dicts_in(list_of(body.get("jobs"), "job list"))
-        ]
+        body = await http.json("GET", f"{API}/{_seg(board.tenant)}/jobs?content=true")
+        return self._job_list(board, body)
 
     async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
         """One post with its description and pay ranges."""
         return self._posting(board, await self._detail(http, board, posting_id))
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a Job Board API list (`{"jobs": [...]}`), one post's detail (with or
+        without its questions), or the legacy hosted board page (`div.opening` rows)."""
+        if body.lstrip().startswith("<"):
+            return self._board_page(board, body)
+        data = json_body(body)
+        if isinstance(data, dict) and "jobs" in data:
+            return self._job_list(board, data)
+        if isinstance(data, dict) and "id" in data:
+            return [self._posting(board, data)]
+        if isinstance(data, dict) and "questions" in data:
+            raise form_error()
+        raise AtsError("The body is not a Greenhouse job list or job.")
 
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str
@@ -125,6 +144,45 @@ class GreenhouseAdapter:
         if scalar_text(job.get("id")) is None:
             raise BoardNotFound
         return job
+
+    def _job_list(self, board: BoardRef, body: Any) -> list[AtsPosting]:
+        jobs = list_of(dict_of(body, "job list").get("jobs"), "job list")
+        return [self._posting(board, job) for job in dicts_in(jobs)]
+
+    def _board_page(self, board: BoardRef, page: str) -> list[AtsPosting]:
+        """The `div.opening` rows of a hosted board page, under their department headings."""
+        root = parse_html(page)
+        openings = root.find_all("div", cls="opening")
+        if not openings:
+            if has_application_form(root):
+                raise form_error()
+            if root.find(id="board_title") is None:
+                raise AtsError("The page is not a Greenhouse job board.")
+        base = f"https://{board.host or 'boards.greenhouse.io'}/{_seg(board.tenant)}"
+        postings: list[AtsPosting] = []
+        for opening in openings:
+            link = opening.find("a")
+            href = urljoin(base, link.get("href") or "") if link else ""
+            found = _BOARD_PAGE_POST.search(urlsplit(href).path)
+            title = link.text() if link else ""
+            if found is None or not title:
+                continue
+            location = opening.find("span", cls="location")
+            place = location.text() if location else ""
+            postings.append(
+                AtsPosting(
+                    ats=self.name,
+                    tenant=board.tenant,
+                    source_id=found["id"],
+                    title=title,
+                    url=href,
+                    apply_url=href,
+                    department=_department(opening),
+                    locations=[place] if place else [],
+                    raw={"href": link.get("href") if link else None},
+                )
+            )
+        return first_per_id(postings)
 
     def _posting(self, board: BoardRef, job: dict[str, Any]) -> AtsPosting:
         source_id = scalar_text(job.get("id"))
@@ -163,6 +221,17 @@ class GreenhouseAdapter:
             posting.salary_currency = text_or_none(pay.get("currency_type"))
             posting.salary_text = text_or_none(pay.get("blurb")) or text_or_none(pay.get("title"))
         return posting
+
+
+def _department(opening: Node) -> str | None:
+    """The heading of the board page section holding an opening (its innermost department)."""
+    section = opening.ancestor("section")
+    while section is not None:
+        for child in section.children:
+            if isinstance(child, Node) and child.tag in _SECTION_HEADINGS:
+                return clean_or_none(child.text())
+        section = section.ancestor("section")
+    return None
 
 
 def _fields(question: dict[str, Any]) -> list[FormQuestion]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from jobpilot.jobs.ats._html import Node, parse_html
-from jobpilot.jobs.ats._util import clean, host_of, path_parts, unique
+from jobpilot.jobs.ats._html import Node, parse_html, self_urls
+from jobpilot.jobs.ats._util import clean, first_per_id, host_of, path_parts, unique
 from jobpilot.jobs.ats.base import AtsError, AtsHttp, AtsPosting, BoardRef, FormQuestion
-from jobpilot.jobs.ats.jsonld import posting_for_adapter
+from jobpilot.jobs.ats.jsonld import extract_job_postings, posting_for_adapter
 
 _HOST = re.compile(r"^(?P<prefix>[a-z0-9]+)-(?P<co>[a-z0-9][a-z0-9-]*)\.icims\.com$")
 _JOB_HREF = re.compile(r"/jobs/(?P<id>\d+)(?:/|$)")
@@ -45,9 +45,7 @@ class IcimsAdapter:
         for page in range(_MAX_PAGES):
             url = f"https://{host}/jobs/search?ss=1&in_iframe=1&pr={page}"
             text = await http.text("GET", url)
-            rows = _search_rows(text, host, board.tenant)
-            if not rows and "iCIMS" not in text:
-                raise AtsError("The iCIMS search page had an unexpected shape.")
+            rows = _search_page(text, host, board.tenant)
             fresh = [row for row in rows if row.source_id not in postings]
             postings.update((row.source_id, row) for row in fresh)
             paging = _PAGING.search(parse_html(text).text())
@@ -60,32 +58,26 @@ class IcimsAdapter:
         host = _host(board)
         url = f"https://{host}/jobs/{posting_id}/job?in_iframe=1"
         page = await http.text("GET", url, follow_redirects=True)
-        canonical = f"https://{host}/jobs/{posting_id}/job"
-        posting = posting_for_adapter(
-            page, canonical, ats=self.name, tenant=board.tenant, source_id=posting_id
-        )
-        if posting is not None:
-            return posting
-        root = parse_html(page)
-        heading = root.find(cls="iCIMS_Header") or root.find("h1")
-        sections = root.find_all("div", cls="iCIMS_InfoMsg_Job")
-        if heading is None or not heading.text():
+        posting = _detail_page(board, page, posting_id)
+        if posting is None:
             raise AtsError("The iCIMS posting page had no title.")
-        fields = _header_fields(root)
-        location = next((fields[name] for name in _LOCATION_FIELDS if name in fields), None)
-        return AtsPosting(
-            ats=self.name,
-            tenant=board.tenant,
-            source_id=posting_id,
-            title=heading.text(),
-            url=canonical,
-            apply_url=f"{canonical}?mode=apply&apply=yes",
-            department=fields.get("Department") or fields.get("Category"),
-            employment_type=fields.get("Type") or fields.get("Position Type"),
-            locations=[location] if location else [],
-            description_html="".join(s.outer_html() for s in sections) or None,
-            raw={"fields": fields},
-        )
+        return posting
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a search results page (`li.iCIMS_JobCardItem` rows) or of one posting
+        page (JSON-LD, else header tags), named by `board.posting_id` or by the page itself."""
+        host = _host(board)
+        rows = _search_rows(body, host, board.tenant)
+        described = bool(extract_job_postings(body, f"https://{host}/"))
+        if rows and not described:
+            return first_per_id(rows)
+        posting_id = board.posting_id or _posting_id_in(body)
+        posting = _detail_page(board, body, posting_id) if posting_id else None
+        if posting is not None:
+            return [posting]
+        if described:
+            raise AtsError("The iCIMS posting page names no posting id.")
+        return first_per_id(_search_page(body, host, board.tenant))
 
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str
@@ -96,6 +88,54 @@ class IcimsAdapter:
 
 def _host(board: BoardRef) -> str:
     return board.host or f"careers-{board.tenant}.icims.com"
+
+
+def _search_page(page: str, host: str, tenant: str) -> list[AtsPosting]:
+    """The rows of one search results page; AtsError when it is no iCIMS page at all."""
+    rows = _search_rows(page, host, tenant)
+    if not rows and "iCIMS" not in page:
+        raise AtsError("The iCIMS search page had an unexpected shape.")
+    return rows
+
+
+def _detail_page(board: BoardRef, page: str, posting_id: str) -> AtsPosting | None:
+    """A posting page: JSON-LD when present, else its header tags; None without a title."""
+    canonical = f"https://{_host(board)}/jobs/{posting_id}/job"
+    posting = posting_for_adapter(
+        page, canonical, ats="icims", tenant=board.tenant, source_id=posting_id
+    )
+    if posting is not None:
+        return posting
+    root = parse_html(page)
+    heading = root.find(cls="iCIMS_Header") or root.find("h1")
+    sections = root.find_all("div", cls="iCIMS_InfoMsg_Job")
+    if heading is None or not heading.text():
+        return None
+    fields = _header_fields(root)
+    location = next((fields[name] for name in _LOCATION_FIELDS if name in fields), None)
+    return AtsPosting(
+        ats="icims",
+        tenant=board.tenant,
+        source_id=posting_id,
+        title=heading.text(),
+        url=canonical,
+        apply_url=f"{canonical}?mode=apply&apply=yes",
+        department=fields.get("Department") or fields.get("Category"),
+        employment_type=fields.get("Type") or fields.get("Position Type"),
+        locations=[location] if location else [],
+        description_html="".join(s.outer_html() for s in sections) or None,
+        raw={"fields": fields},
+    )
+
+
+def _posting_id_in(page: str) -> str | None:
+    """The posting a page is about, from the URL it gives for itself or its JobPosting."""
+    urls = self_urls(parse_html(page)) + [p.url or "" for p in extract_job_postings(page, "")]
+    for url in urls:
+        found = _JOB_HREF.search(urlsplit(url).path)
+        if found is not None:
+            return found["id"]
+    return None
 
 
 def _header_fields(scope: Node) -> dict[str, str]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from jobpilot.jobs.ats._html import Node, parse_html
-from jobpilot.jobs.ats._util import clean, clean_or_none, host_of, path_parts, unique
+from jobpilot.jobs.ats._html import Node, has_application_form, parse_html, self_urls
+from jobpilot.jobs.ats._util import clean, clean_or_none, form_error, host_of, path_parts, unique
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -20,7 +20,7 @@ from jobpilot.jobs.ats.base import (
     FormQuestion,
     QuestionType,
 )
-from jobpilot.jobs.ats.jsonld import posting_for_adapter
+from jobpilot.jobs.ats.jsonld import extract_job_postings, posting_for_adapter
 
 _HOST = re.compile(r"^(?P<co>[a-z0-9][a-z0-9-]*)\.applytojob\.com$")
 _NOT_TENANTS = {"www", "app", "api"}
@@ -65,60 +65,36 @@ class JazzHRAdapter:
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every row of `/apply/jobs` (one page; rows appear twice, desktop and mobile)."""
-        base = f"https://{board.tenant}.applytojob.com"
-        page = await http.text("GET", f"{base}/apply/jobs")
-        root = parse_html(page)
-        rows = root.find_all("tr", where=lambda n: (n.get("id") or "").startswith("row_job_"))
-        if not rows and "resumator" not in page and "applytojob" not in page:
-            raise AtsError("The JazzHR job list had an unexpected shape.")
-        postings: dict[str, AtsPosting] = {}
-        for row in rows:
-            link = row.find("a", cls="job_title_link")
-            found = _DETAIL_HREF.search(link.get("href") or "") if link else None
-            if link is None or found is None or found["id"] in postings:
-                continue
-            department = row.find("span", cls="resumator_department")
-            cells = row.find_all("td")
-            location = cells[-1].text() if len(cells) >= 2 else ""
-            title = clean("".join(c if isinstance(c, str) else c.text() for c in link.children))
-            url = f"{base}/apply/jobs/details/{found['id']}"
-            postings[found["id"]] = AtsPosting(
-                ats=self.name,
-                tenant=board.tenant,
-                source_id=found["id"],
-                title=title,
-                url=url,
-                apply_url=f"{base}/apply/{found['id']}",
-                department=clean_or_none(department.text()) if department else None,
-                locations=[location] if location else [],
-                raw={"id": found["id"], "href": link.get("href")},
-            )
-        return list(postings.values())
+        page = await http.text("GET", f"{_base(board)}/apply/jobs")
+        return _list_page(board, page, parse_html(page))
 
     async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
         """The detail page's JSON-LD JobPosting (older themes: `div.job_description`)."""
-        url = f"https://{board.tenant}.applytojob.com/apply/jobs/details/{posting_id}"
+        url = f"{_base(board)}/apply/jobs/details/{posting_id}"
         page = await http.text("GET", url, follow_redirects=True)
-        posting = posting_for_adapter(
-            page, url, ats=self.name, tenant=board.tenant, source_id=posting_id
-        )
-        if posting is not None:
-            posting.apply_url = f"https://{board.tenant}.applytojob.com/apply/{posting_id}"
-            return posting
-        root = parse_html(page)
-        body = root.find("div", cls="job_description")
-        heading = root.find("h1") or root.find("title")
-        if body is None or heading is None or not heading.text():
+        posting = _detail_page(board, page, parse_html(page), posting_id)
+        if posting is None:
             raise AtsError("The JazzHR posting page had no description.")
-        return AtsPosting(
-            ats=self.name,
-            tenant=board.tenant,
-            source_id=posting_id,
-            title=heading.text(),
-            url=url,
-            apply_url=f"https://{board.tenant}.applytojob.com/apply/{posting_id}",
-            description_html=body.inner_html().strip(),
-        )
+        return posting
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of the `/apply/jobs` list (`tr[id^=row_job_]` rows) or of one posting page
+        (JSON-LD JobPosting or `div.job_description`), named by `board.posting_id` or by the
+        page itself. A page holding only the application form is refused as a form."""
+        root = parse_html(body)
+        rows = _row_nodes(root)
+        described = bool(extract_job_postings(body, _base(board)))
+        if rows and not described:
+            return _list_page(board, body, root)
+        posting_id = board.posting_id or _posting_id_in(root, body)
+        posting = _detail_page(board, body, root, posting_id) if posting_id else None
+        if posting is not None:
+            return [posting]
+        if described:
+            raise AtsError("The JazzHR posting page names no posting id.")
+        if has_application_form(root):
+            raise form_error()
+        return _list_page(board, body, root)
 
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str
@@ -127,6 +103,85 @@ class JazzHRAdapter:
         url = f"https://{board.tenant}.applytojob.com/apply/{posting_id}"
         page = await http.text("GET", url, follow_redirects=True)
         return parse_application_form(page)
+
+
+def _base(board: BoardRef) -> str:
+    return f"https://{board.tenant}.applytojob.com"
+
+
+def _row_nodes(root: Node) -> list[Node]:
+    return root.find_all("tr", where=lambda n: (n.get("id") or "").startswith("row_job_"))
+
+
+def _list_page(board: BoardRef, page: str, root: Node) -> list[AtsPosting]:
+    """The job rows of an `/apply/jobs` page, one per job id."""
+    rows = _row_nodes(root)
+    if not rows and "resumator" not in page and "applytojob" not in page:
+        raise AtsError("The JazzHR job list had an unexpected shape.")
+    base = _base(board)
+    postings: dict[str, AtsPosting] = {}
+    for row in rows:
+        link = row.find("a", cls="job_title_link")
+        found = _DETAIL_HREF.search(link.get("href") or "") if link else None
+        if link is None or found is None or found["id"] in postings:
+            continue
+        department = row.find("span", cls="resumator_department")
+        cells = row.find_all("td")
+        location = cells[-1].text() if len(cells) >= 2 else ""
+        title = clean("".join(c if isinstance(c, str) else c.text() for c in link.children))
+        url = f"{base}/apply/jobs/details/{found['id']}"
+        postings[found["id"]] = AtsPosting(
+            ats="jazzhr",
+            tenant=board.tenant,
+            source_id=found["id"],
+            title=title,
+            url=url,
+            apply_url=f"{base}/apply/{found['id']}",
+            department=clean_or_none(department.text()) if department else None,
+            locations=[location] if location else [],
+            raw={"id": found["id"], "href": link.get("href")},
+        )
+    return list(postings.values())
+
+
+def _detail_page(board: BoardRef, page: str, root: Node, posting_id: str) -> AtsPosting | None:
+    """A posting page's JSON-LD JobPosting, else its `div.job_description`; None if neither."""
+    base = _base(board)
+    url = f"{base}/apply/jobs/details/{posting_id}"
+    posting = posting_for_adapter(
+        page, url, ats="jazzhr", tenant=board.tenant, source_id=posting_id
+    )
+    if posting is not None:
+        posting.apply_url = f"{base}/apply/{posting_id}"
+        return posting
+    body = root.find("div", cls="job_description")
+    heading = root.find("h1") or root.find("title")
+    if body is None or heading is None or not heading.text():
+        return None
+    return AtsPosting(
+        ats="jazzhr",
+        tenant=board.tenant,
+        source_id=posting_id,
+        title=heading.text(),
+        url=url,
+        apply_url=f"{base}/apply/{posting_id}",
+        description_html=body.inner_html().strip(),
+    )
+
+
+def _posting_id_in(root: Node, page: str) -> str | None:
+    """The posting a page is about: its hidden `resumator-job-value`, else its own URL."""
+    field = root.find("input", where=lambda n: n.get("name") == "resumator-job-value")
+    if field is not None and _ID.match(field.get("value") or ""):
+        return field.get("value")
+    urls = self_urls(root) + [p.url or "" for p in extract_job_postings(page, "")]
+    for url in urls:
+        parts = path_parts(url)
+        if parts[:3] == ["apply", "jobs", "details"] and len(parts) > 3 and _ID.match(parts[3]):
+            return parts[3]
+        if len(parts) >= 2 and parts[0] == "apply" and parts[1] != "jobs" and _ID.match(parts[1]):
+            return parts[1]
+    return None
 
 
 def parse_application_form(page: str) -> list[FormQuestion]:

@@ -14,6 +14,8 @@ from jobpilot.jobs.ats._util import (
     UUID_RE,
     dict_of,
     dicts_in,
+    form_error,
+    json_body,
     list_of,
     number_or_none,
     parse_datetime,
@@ -109,8 +111,7 @@ class LeverAdapter:
         for page in range(self.max_pages):
             url = f"{base}&skip={page * self.page_size}&limit={self.page_size}"
             items = dicts_in(list_of(await http.json("GET", url), "posting list"))
-            fresh = [self._posting(board, item) for item in items]
-            fresh = [p for p in fresh if p.source_id not in seen]
+            fresh = [p for p in self._page(board, items) if p.source_id not in seen]
             if not fresh:
                 # An empty page, or a host that ignores `skip` and repeats itself.
                 break
@@ -125,6 +126,20 @@ class LeverAdapter:
         url = f"https://{_api_host(board)}/v0/postings/{_seg(board.tenant)}/{_seg(posting_id)}"
         return self._posting(board, dict_of(await http.json("GET", url), "posting"))
 
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a Postings API page (a JSON array) or one posting (a JSON object).
+
+        The hosted apply page is an application form, not a posting body.
+        """
+        if body.lstrip().startswith("<"):
+            if parse_apply_page(body):
+                raise form_error()
+            raise AtsError("The page is not a Lever postings body.")
+        data = json_body(body)
+        if isinstance(data, list):
+            return self._page(board, dicts_in(data))
+        return [self._posting(board, dict_of(data, "posting"))]
+
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str
     ) -> list[FormQuestion]:
@@ -136,6 +151,9 @@ class LeverAdapter:
         if not questions:
             raise AtsError("The Lever apply page had no application form.")
         return questions
+
+    def _page(self, board: BoardRef, items: list[dict[str, Any]]) -> list[AtsPosting]:
+        return [self._posting(board, item) for item in items]
 
     def _posting(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
         source_id = text_or_none(item.get("id"))

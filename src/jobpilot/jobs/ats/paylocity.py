@@ -10,6 +10,8 @@ from jobpilot.jobs.ats._util import (
     dict_of,
     dict_or_empty,
     embedded_json,
+    first_per_id,
+    form_error,
     list_of,
     list_or_empty,
     parse_datetime,
@@ -44,6 +46,7 @@ _FIELD_TYPES: dict[str, QuestionType] = {
     "dateOfBirth": "date",
 }
 _RESUME_TYPES = (".doc", ".docx", ".pdf")
+_DETAILS_ID = re.compile(r"/Jobs/Details/(\d+)(?:[/?#]|$)", re.IGNORECASE)
 
 
 def _job_posting_ld(html: str) -> dict[str, Any] | None:
@@ -134,6 +137,12 @@ def questions_from_apply_page_data(page_data: Any) -> list[FormQuestion]:
     return questions
 
 
+def _details_id(job: dict[str, Any]) -> str | None:
+    """The job id in a JobPosting's `url` (`.../Recruiting/Jobs/Details/{id}`)."""
+    found = _DETAILS_ID.search(scalar_text(job.get("url")) or "")
+    return found[1] if found else None
+
+
 class PaylocityAdapter:
     """Paylocity job boards (`recruiting.paylocity.com/Recruiting/Jobs/All/{companyGuid}`)."""
 
@@ -167,16 +176,35 @@ class PaylocityAdapter:
         guid = (board.site or board.tenant).lower()
         if not _GUID.match(guid):
             raise AtsError("A Paylocity board needs the company GUID.")
-        data = dict_of(await self._page_data(http, f"{BASE}/All/{guid}"), "job list", "Jobs")
+        return self._board_jobs(board, await self._page_data(http, f"{BASE}/All/{guid}"))
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a board page (`window.pageData` with `Jobs`) or of a Details page
+        (schema.org JobPosting, named by `board.posting_id` or its `/Jobs/Details/{id}` URL).
+        An Apply page's `window.pageData` (the wizard definition) is refused as a form."""
+        data = dict_or_empty(embedded_json(body, PAGE_DATA)) if PAGE_DATA in body else {}
+        if "Jobs" in data:
+            return self._board_jobs(board, data)
+        job = _job_posting_ld(body)
+        if job is not None:
+            posting_id = board.posting_id or _details_id(job)
+            if posting_id is None:
+                raise AtsError("The Paylocity job page names no job id.")
+            return [self._from_details(board, job, posting_id)]
+        if "customJobApplication" in data or "screener" in data:
+            raise form_error()
+        raise AtsError("The body is not a Paylocity job board or job page.")
+
+    def _board_jobs(self, board: BoardRef, page_data: dict[str, Any]) -> list[AtsPosting]:
+        """The public jobs of a board page's `window.pageData` (internal jobs skipped)."""
+        data = dict_of(page_data, "job list", "Jobs")
         company = scalar_text(data.get("ModuleTitle"))
-        postings: dict[str, AtsPosting] = {}
-        for item in list_of(data.get("Jobs"), "job list"):
-            job = dict_of(item, "job", "JobId", "JobTitle")
-            if job.get("IsInternal") is True:
-                continue
-            posting = self._from_job(board, job, company)
-            postings.setdefault(posting.source_id, posting)
-        return list(postings.values())
+        jobs = [
+            dict_of(item, "job", "JobId", "JobTitle") for item in list_of(data["Jobs"], "job list")
+        ]
+        return first_per_id(
+            self._from_job(board, job, company) for job in jobs if job.get("IsInternal") is not True
+        )
 
     def _from_job(self, board: BoardRef, job: dict[str, Any], company: str | None) -> AtsPosting:
         source_id, title = scalar_text(job.get("JobId")), scalar_text(job.get("JobTitle"))
@@ -206,10 +234,15 @@ class PaylocityAdapter:
         """One job from its Details page's schema.org JobPosting."""
         if not posting_id.isdigit():
             raise AtsError("A Paylocity job id is a number.")
-        html = await http.text("GET", f"{BASE}/Details/{posting_id}")
-        job = _job_posting_ld(html)
-        title = scalar_text(job.get("title")) if job else None
-        if job is None or title is None:
+        job = _job_posting_ld(await http.text("GET", f"{BASE}/Details/{posting_id}"))
+        if job is None:
+            raise AtsError("The Paylocity job page holds no JobPosting data.")
+        return self._from_details(board, job, posting_id)
+
+    def _from_details(self, board: BoardRef, job: dict[str, Any], posting_id: str) -> AtsPosting:
+        """A Details page's schema.org JobPosting."""
+        title = scalar_text(job.get("title"))
+        if title is None:
             raise AtsError("The Paylocity job page holds no JobPosting data.")
         locations = []
         places = job.get("jobLocation")

@@ -6,7 +6,13 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from jobpilot.jobs.ats._util import get_unless_redirected, parse_datetime, parse_xml, split_url
+from jobpilot.jobs.ats._util import (
+    first_per_id,
+    get_unless_redirected,
+    parse_datetime,
+    parse_xml,
+    split_url,
+)
 from jobpilot.jobs.ats.base import (
     AtsError,
     AtsHttp,
@@ -68,14 +74,20 @@ class PersonioAdapter:
         host = board.host or f"{board.tenant}.jobs.personio.de"
         # An unknown company redirects to personio.de instead of answering 404.
         response = await get_unless_redirected(http, f"https://{host}/xml")
-        root = parse_xml(response.content)
+        return self._feed(board, parse_xml(response.content))
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of the XML feed (`<workzag-jobs><position>...`); single positions are read
+        from it too, so it is the only body this adapter receives."""
+        return self._feed(board, parse_xml(body))
+
+    def _feed(self, board: BoardRef, root: ET.Element) -> list[AtsPosting]:
         if root.tag != "workzag-jobs":
             raise AtsError("The Personio feed is not a <workzag-jobs> document.")
-        postings: dict[str, AtsPosting] = {}
-        for position in root.findall("position"):
-            posting = self._posting(board, host, position)
-            postings.setdefault(posting.source_id, posting)
-        return list(postings.values())
+        host = board.host or f"{board.tenant}.jobs.personio.de"
+        return first_per_id(
+            self._posting(board, host, position) for position in root.findall("position")
+        )
 
     def _posting(self, board: BoardRef, host: str, position: ET.Element) -> AtsPosting:
         source_id, title = _child(position, "id"), _child(position, "name")

@@ -7,6 +7,7 @@ from typing import Any
 from jobpilot.jobs.ats._util import (
     dict_of,
     dicts_in,
+    json_body,
     list_of,
     number_or_none,
     parse_datetime,
@@ -114,11 +115,16 @@ class RecruiteeAdapter:
             )
         return questions
 
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of the offers list (`{"offers": [...]}`); single offers are read from it
+        too, so it is the only body this adapter receives."""
+        data = json_body(body)
+        if isinstance(data, dict) and "offers" in data:
+            return [self._posting(board, offer) for offer in _offer_list(data)]
+        raise AtsError("The body is not a Recruitee offers list.")
+
     async def _offers(self, http: AtsHttp, board: BoardRef) -> list[dict[str, Any]]:
-        body = dict_of(
-            await http.json("GET", f"https://{board.tenant}.{DOMAIN}/api/offers/"), "offers"
-        )
-        return dicts_in(list_of(body.get("offers"), "offers"))
+        return _offer_list(await http.json("GET", f"https://{board.tenant}.{DOMAIN}/api/offers/"))
 
     async def _offer(self, http: AtsHttp, board: BoardRef, posting_id: str) -> dict[str, Any]:
         # The offers list carries everything the detail does (description, questions), so one
@@ -161,6 +167,11 @@ class RecruiteeAdapter:
             posting.salary_currency = text_or_none(salary.get("currency"))
             posting.salary_period = text_or_none(salary.get("period"))
         return posting
+
+
+def _offer_list(body: Any) -> list[dict[str, Any]]:
+    """The offers of an offers list body."""
+    return dicts_in(list_of(dict_of(body, "offers").get("offers"), "offers"))
 
 
 def _place(location: dict[str, Any]) -> str:

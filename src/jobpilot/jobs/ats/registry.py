@@ -44,6 +44,11 @@ ADAPTERS: tuple[AtsAdapter, ...] = (
 )
 
 
+def adapter_names() -> tuple[str, ...]:
+    """The name of every adapter, in registry order."""
+    return tuple(a.name for a in ADAPTERS)
+
+
 def adapter(name: str) -> AtsAdapter | None:
     """The adapter named `name`."""
     return next((a for a in ADAPTERS if a.name == name), None)

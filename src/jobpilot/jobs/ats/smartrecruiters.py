@@ -9,6 +9,9 @@ from urllib.parse import quote
 from jobpilot.jobs.ats._util import (
     dict_of,
     dict_or_empty,
+    first_per_id,
+    form_error,
+    json_body,
     list_of,
     parse_datetime,
     scalar_text,
@@ -140,14 +143,30 @@ class SmartRecruitersAdapter:
             url = f"{self._company(board)}/postings?limit={PAGE_SIZE}&offset={offset}"
             payload = dict_of(await http.json("GET", url), "job list", "content", "totalFound")
             content = list_of(payload.get("content"), "job list")
-            for item in content:
-                posting = self._posting(board, dict_of(item, "job", "id", "name"))
+            for posting in self._page(board, content):
                 postings.setdefault(posting.source_id, posting)
             total = payload["totalFound"]
             offset += PAGE_SIZE
             if not content or not isinstance(total, int) or offset >= total:
                 break
         return list(postings.values())
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a Posting API page (`{"content": [...], "totalFound": N}`) or one
+        posting's detail. The one-click apply `config` (`fieldSets`) is refused as a form."""
+        data = json_body(body)
+        if isinstance(data, dict) and "content" in data and "totalFound" in data:
+            return self._page(board, list_of(data["content"], "job list"))
+        if isinstance(data, dict) and "fieldSets" in data and "name" not in data:
+            raise form_error()
+        if isinstance(data, dict) and "id" in data and "name" in data:
+            return [self._posting(board, data)]
+        raise AtsError("The body is not a SmartRecruiters posting list or posting.")
+
+    def _page(self, board: BoardRef, content: list[Any]) -> list[AtsPosting]:
+        return first_per_id(
+            self._posting(board, dict_of(item, "job", "id", "name")) for item in content
+        )
 
     def _posting(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
         source_id = scalar_text(item.get("id"))

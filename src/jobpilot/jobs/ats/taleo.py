@@ -18,11 +18,13 @@ import re
 from typing import Any
 from urllib.parse import urljoin
 
-from jobpilot.jobs.ats._html import parse_html
+from jobpilot.jobs.ats._html import parse_html, self_urls
 from jobpilot.jobs.ats._util import (
     clean,
     clean_or_none,
+    first_per_id,
     host_of,
+    json_body,
     parse_datetime,
     path_parts,
     query_value,
@@ -35,7 +37,7 @@ from jobpilot.jobs.ats.base import (
     BoardRef,
     FormQuestion,
 )
-from jobpilot.jobs.ats.jsonld import posting_for_adapter
+from jobpilot.jobs.ats.jsonld import extract_job_postings, posting_for_adapter
 
 _ENTERPRISE_HOST = re.compile(r"^(?P<co>[a-z0-9][a-z0-9-]*)\.taleo\.net$")
 _TBE_HOST = re.compile(r"^(?P<shard>[a-z0-9]+)\.tbe\.taleo\.net$")
@@ -97,15 +99,34 @@ class TaleoAdapter:
 
     async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
         """The posting page's schema.org JSON-LD (TBE `viewRequisition`, Enterprise `jobdetail`)."""
-        url = _detail_url(board, posting_id)
-        page = await http.text("GET", url, follow_redirects=True)
-        posting = posting_for_adapter(
-            page, url, ats=self.name, tenant=board.tenant, source_id=posting_id
-        )
+        page = await http.text("GET", _detail_url(board, posting_id), follow_redirects=True)
+        posting = _detail_page(board, page, posting_id)
         if posting is None:
             raise AtsError("The Taleo posting page carries no structured description.")
-        posting.url = url
         return posting
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of an Enterprise `searchjobs` answer (`{"requisitionList": [...]}`), a TBE
+        `searchResults` page (`a.viewJobLink` rows), or a posting page's JSON-LD (named by
+        `board.posting_id` or by the page's own URL)."""
+        if not body.lstrip().startswith("<"):
+            data = json_body(body)
+            _requisitions(data)
+            if isinstance(data, dict) and data.get("careerSectionUnAvailable") is True:
+                raise AtsError("The Taleo career section is unavailable.")
+            section = (board.site or "").partition(":")[0]
+            return _enterprise_page(data, board, _host(board), section)
+        rows = _tbe_rows(board, body, _tbe_search_url(board))
+        described = bool(extract_job_postings(body, ""))
+        if rows and not described:
+            return rows
+        posting_id = board.posting_id or _posting_id_in(body)
+        posting = _detail_page(board, body, posting_id) if posting_id else None
+        if posting is not None:
+            return [posting]
+        if described:
+            raise AtsError("The Taleo posting page names no posting id.")
+        return _tbe_page(board, body, _tbe_search_url(board))
 
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str
@@ -125,15 +146,10 @@ class TaleoAdapter:
         postings: dict[str, AtsPosting] = {}
         for page_no in range(1, _MAX_PAGES + 1):
             data = await http.json("POST", url, json=search_body(page_no), headers=headers)
-            if not isinstance(data, dict) or not isinstance(data.get("requisitionList"), list):
-                raise AtsError("The Taleo job search answered an unexpected shape.")
+            _requisitions(data)
             if data.get("careerSectionUnAvailable") is True:
                 raise BoardNotFound
-            rows = [
-                _enterprise_row(item, board, host, section)
-                for item in data["requisitionList"]
-                if isinstance(item, dict)
-            ]
+            rows = _enterprise_page(data, board, host, section)
             fresh = [row for row in rows if row.source_id not in postings]
             postings.update((row.source_id, row) for row in fresh)
             paging = data.get("pagingData")
@@ -143,34 +159,90 @@ class TaleoAdapter:
         return list(postings.values())
 
     async def _list_tbe(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
-        instance, _, cws = (board.site or "").partition(":")
-        url = (
-            f"https://{board.host}/{instance}/ats/careers/v2/searchResults"
-            f"?org={board.tenant}&cws={cws}"
+        url = _tbe_search_url(board)
+        return _tbe_page(board, await http.text("GET", url), url)
+
+
+def _tbe_search_url(board: BoardRef) -> str:
+    instance, _, cws = (board.site or "").partition(":")
+    return (
+        f"https://{board.host}/{instance}/ats/careers/v2/searchResults?org={board.tenant}&cws={cws}"
+    )
+
+
+def _tbe_page(board: BoardRef, page: str, url: str) -> list[AtsPosting]:
+    """The rows of a TBE `searchResults` page; AtsError when it is no TBE page at all."""
+    rows = _tbe_rows(board, page, url)
+    if not rows and "oracletaleocwsv2" not in page:
+        raise AtsError("The Taleo search page had an unexpected shape.")
+    return rows
+
+
+def _tbe_rows(board: BoardRef, page: str, url: str) -> list[AtsPosting]:
+    """One posting per `rid` among a TBE page's `viewRequisition` title links."""
+    root = parse_html(page)
+    links = root.find_all("a", where=lambda n: "viewRequisition" in (n.get("href") or ""))
+    postings: dict[str, AtsPosting] = {}
+    for link in links:
+        href = urljoin(url, link.get("href") or "") if board.host else link.get("href") or ""
+        rid = _RID.search(href)
+        if rid is None or rid[1] in postings or not link.text():
+            continue
+        if "viewJobLink" not in link.classes and link.ancestor("h4") is None:
+            continue
+        absolute = href if href.startswith(("https://", "http://")) else None
+        postings[rid[1]] = AtsPosting(
+            ats="taleo",
+            tenant=board.tenant,
+            source_id=rid[1],
+            title=link.text(),
+            url=absolute,
+            apply_url=absolute,
+            raw={"href": link.get("href")},
         )
-        page = await http.text("GET", url)
-        root = parse_html(page)
-        links = root.find_all("a", where=lambda n: "viewRequisition" in (n.get("href") or ""))
-        if not links and "oracletaleocwsv2" not in page:
-            raise AtsError("The Taleo search page had an unexpected shape.")
-        postings: dict[str, AtsPosting] = {}
-        for link in links:
-            href = urljoin(url, link.get("href") or "")
-            rid = _RID.search(href)
-            if rid is None or rid[1] in postings or not link.text():
-                continue
-            if "viewJobLink" not in link.classes and link.ancestor("h4") is None:
-                continue
-            postings[rid[1]] = AtsPosting(
-                ats=self.name,
-                tenant=board.tenant,
-                source_id=rid[1],
-                title=link.text(),
-                url=href,
-                apply_url=href,
-                raw={"href": link.get("href")},
-            )
-        return list(postings.values())
+    return list(postings.values())
+
+
+def _detail_page(board: BoardRef, page: str, posting_id: str) -> AtsPosting | None:
+    """A posting page's schema.org JobPosting; None when it carries none. Its URL is the
+    canonical detail URL when the board names its career section (or TBE instance)."""
+    url = _detail_url(board, posting_id) if board.site else None
+    posting = posting_for_adapter(
+        page, url or "", ats="taleo", tenant=board.tenant, source_id=posting_id
+    )
+    if posting is not None:
+        posting.url = url or posting.url or None
+        posting.apply_url = posting.apply_url or posting.url
+    return posting
+
+
+def _posting_id_in(page: str) -> str | None:
+    """The requisition a posting page is about, from its own URL (`rid=` or `job=`)."""
+    urls = self_urls(parse_html(page)) + [p.url or "" for p in extract_job_postings(page, "")]
+    for url in urls:
+        found = query_value(url, "rid") or query_value(url, "job")
+        if found:
+            return found
+    return None
+
+
+def _requisitions(data: Any) -> list[Any]:
+    """The `requisitionList` of a `searchjobs` answer; AtsError for any other shape."""
+    if not isinstance(data, dict) or not isinstance(data.get("requisitionList"), list):
+        raise AtsError("The Taleo job search answered an unexpected shape.")
+    requisitions: list[Any] = data["requisitionList"]
+    return requisitions
+
+
+def _enterprise_page(
+    data: dict[str, Any], board: BoardRef, host: str, section: str
+) -> list[AtsPosting]:
+    """The rows of one `searchjobs` answer, one per contest number."""
+    return first_per_id(
+        _enterprise_row(item, board, host, section)
+        for item in _requisitions(data)
+        if isinstance(item, dict)
+    )
 
 
 def _is_tbe(board: BoardRef) -> bool:
@@ -224,7 +296,11 @@ def _enterprise_row(item: dict[str, Any], board: BoardRef, host: str, section: s
     if not contest or not title:
         raise AtsError("A Taleo search row had no id or title.")
     posted_raw = clean(columns[2]) if len(columns) > 2 else ""
-    url = f"https://{host}/careersection/{section}/jobdetail.ftl?job={contest}&lang=en"
+    url = (
+        f"https://{host}/careersection/{section}/jobdetail.ftl?job={contest}&lang=en"
+        if section
+        else None
+    )
     return AtsPosting(
         ats="taleo",
         tenant=board.tenant,

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from jobpilot.jobs.ats._util import (
     dict_of,
     dict_or_empty,
+    first_per_id,
+    json_body,
     list_of,
     list_or_empty,
     parse_datetime,
@@ -80,13 +82,23 @@ class TeamtailorAdapter:
             if url is None:
                 break
             feed = dict_of(await http.json("GET", url), "job feed", "items")
-            company = scalar_text(feed.get("title"))
-            for item in list_of(feed.get("items"), "job feed"):
-                posting = self._posting(board, dict_of(item, "job", "title"), company)
+            for posting in self._feed_page(board, feed):
                 postings.setdefault(posting.source_id, posting)
             next_url = scalar_text(feed.get("next_url"))
             url = next_url if next_url and urlsplit(next_url).hostname == host else None
         return list(postings.values())
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of one page of the `jobs.json` JSON Feed (`{"items": [...]}`); single jobs
+        are read from the feed too, so it is the only body this adapter receives."""
+        return self._feed_page(board, dict_of(json_body(body), "job feed", "items"))
+
+    def _feed_page(self, board: BoardRef, feed: dict[str, Any]) -> list[AtsPosting]:
+        company = scalar_text(feed.get("title"))
+        return first_per_id(
+            self._posting(board, dict_of(item, "job", "title"), company)
+            for item in list_of(feed.get("items"), "job feed")
+        )
 
     def _posting(self, board: BoardRef, item: dict[str, Any], company: str | None) -> AtsPosting:
         job = dict_or_empty(item.get("_jobposting"))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -10,9 +13,12 @@ from jobpilot.jobs.ats._util import (
     SLUG_RE,
     dict_of,
     dicts_in,
+    form_error,
+    json_body,
     list_of,
     number_or_none,
     parse_datetime,
+    parse_xml,
     split_url,
     subdomain_of,
     text_or_none,
@@ -82,18 +88,7 @@ class WorkableAdapter:
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every published job with its description, one per shortcode."""
-        body = await self._account(http, board)
-        company = text_or_none(body.get("name"))
-        merged: dict[str, AtsPosting] = {}
-        for job in dicts_in(list_of(body.get("jobs"), "job list")):
-            posting = self._posting(board, job, company)
-            seen = merged.get(posting.source_id)
-            if seen is None:
-                merged[posting.source_id] = posting
-            else:
-                # The widget repeats a job once per location under the same shortcode.
-                seen.locations = unique([*seen.locations, *posting.locations])
-        return list(merged.values())
+        return self._widget(board, await self._account(http, board))
 
     async def get_posting(self, http: AtsHttp, board: BoardRef, posting_id: str) -> AtsPosting:
         """One job by shortcode, from the account's widget (it carries the description)."""
@@ -114,6 +109,66 @@ class WorkableAdapter:
                 if question is not None:
                     questions.append(question)
         return questions
+
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of the account widget (`{"name": ..., "jobs": [...]}`) or of Workable's XML
+        job feed (`<source><job>...`). A job's `/form` definition is refused as a form."""
+        if body.lstrip().startswith("<"):
+            return self._xml_feed(board, parse_xml(body))
+        data = json_body(body)
+        if isinstance(data, dict) and "jobs" in data:
+            return self._widget(board, data)
+        if isinstance(data, list) and any("fields" in section for section in dicts_in(data)):
+            raise form_error()
+        raise AtsError("The body is not a Workable account widget or job feed.")
+
+    def _widget(self, board: BoardRef, body: dict[str, Any]) -> list[AtsPosting]:
+        company = text_or_none(body.get("name"))
+        merged: dict[str, AtsPosting] = {}
+        for job in dicts_in(list_of(body.get("jobs"), "job list")):
+            posting = self._posting(board, job, company)
+            seen = merged.get(posting.source_id)
+            if seen is None:
+                merged[posting.source_id] = posting
+            else:
+                # The widget repeats a job once per location under the same shortcode.
+                seen.locations = unique([*seen.locations, *posting.locations])
+        return list(merged.values())
+
+    def _xml_feed(self, board: BoardRef, root: ET.Element) -> list[AtsPosting]:
+        """The `<job>` elements of the XML feed; `referencenumber` is the shortcode."""
+        if root.tag != "source":
+            raise AtsError("The Workable feed is not a <source> document.")
+        merged: dict[str, AtsPosting] = {}
+        for job in root.findall("job"):
+            data = {child.tag: (child.text or "").strip() for child in job}
+            source_id = text_or_none(data.get("referencenumber"))
+            title = text_or_none(data.get("title"))
+            if source_id is None or title is None:
+                raise AtsError("The Workable feed has a job without a reference or title.")
+            url = text_or_none(data.get("url"))
+            merged.setdefault(
+                source_id,
+                AtsPosting(
+                    ats=self.name,
+                    tenant=board.tenant,
+                    source_id=source_id,
+                    title=title,
+                    url=url,
+                    apply_url=f"{url.rstrip('/')}/apply" if url else None,
+                    company_name=text_or_none(data.get("company")),
+                    department=text_or_none(data.get("category")),
+                    employment_type=text_or_none(data.get("jobtype")),
+                    locations=unique(
+                        [_place(data.get("city"), data.get("state"), data.get("country"))]
+                    ),
+                    workplace="remote" if data.get("remote", "").lower() == "true" else None,
+                    description_html=text_or_none(data.get("description")),
+                    posted_at=_rfc822_utc(data.get("date", "")),
+                    raw=data,
+                ),
+            )
+        return list(merged.values())
 
     async def _account(self, http: AtsHttp, board: BoardRef) -> dict[str, Any]:
         if not board.tenant:
@@ -185,6 +240,17 @@ def _place(city: Any, region: Any, country: Any) -> str:
     return ", ".join(
         p for p in (text_or_none(city), text_or_none(region), text_or_none(country)) if p
     )
+
+
+def _rfc822_utc(text: str) -> datetime | None:
+    """A feed date such as "Sun, 29 Dec 2019 11:02:25 UTC" (naive values taken as UTC)."""
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _shortcode(rest: tuple[str, ...]) -> str | None:

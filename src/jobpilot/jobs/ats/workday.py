@@ -9,6 +9,8 @@ from urllib.parse import quote
 from jobpilot.jobs.ats._util import (
     dict_of,
     dict_or_empty,
+    first_per_id,
+    json_body,
     list_of,
     list_or_empty,
     parse_datetime,
@@ -54,6 +56,18 @@ def _posting_from_path(segments: list[str]) -> str | None:
     return "/".join(segments)
 
 
+def _search_payload(body: Any) -> dict[str, Any]:
+    """A CXS search answer, checked to hold its `jobPostings` array."""
+    payload = dict_of(body, "job list", "jobPostings")
+    list_of(payload.get("jobPostings"), "job list")
+    return payload
+
+
+def _site_url(board: BoardRef) -> str | None:
+    """`https://{host}/{site}`, the base of the career site's page URLs, when both are known."""
+    return f"https://{board.host}/{board.site}" if board.host and board.site else None
+
+
 class WorkdayAdapter:
     """Workday career sites (`{tenant}.wd{N}.myworkdayjobs.com/{site}`, `*.myworkdaysite.com`)."""
 
@@ -97,13 +111,7 @@ class WorkdayAdapter:
 
     async def _search(self, http: AtsHttp, board: BoardRef, offset: int, search: str) -> Any:
         body = {"limit": PAGE_SIZE, "offset": offset, "appliedFacets": {}, "searchText": search}
-        payload = dict_of(
-            await http.json("POST", f"{self._api(board)}/jobs", json=body),
-            "job list",
-            "jobPostings",
-        )
-        list_of(payload.get("jobPostings"), "job list")
-        return payload
+        return _search_payload(await http.json("POST", f"{self._api(board)}/jobs", json=body))
 
     async def list_postings(self, http: AtsHttp, board: BoardRef) -> list[AtsPosting]:
         """Every open posting, paging the CXS search by offset until `total`."""
@@ -112,25 +120,38 @@ class WorkdayAdapter:
         offset = 0
         for _ in range(MAX_PAGES):
             payload = await self._search(http, board, offset, "")
-            page = [item for item in payload["jobPostings"] if isinstance(item, dict)]
             if total is None:
                 # Later pages may report total 0; the first page's figure is the real one.
                 raw_total = payload.get("total")
                 total = raw_total if isinstance(raw_total, int) else 0
-            for item in page:
-                posting = self._from_list_item(board, item)
+            for posting in self._search_page(board, payload):
                 postings.setdefault(posting.source_id, posting)
             offset += PAGE_SIZE
             if len(payload["jobPostings"]) < PAGE_SIZE or offset >= total:
                 break
         return list(postings.values())
 
+    def parse_payload(self, board: BoardRef, body: str) -> list[AtsPosting]:
+        """Postings of a CXS search page (`{"jobPostings": [...]}`) or one CXS job detail
+        (`{"jobPostingInfo": {...}}`). Page URLs need the board's host and site."""
+        data = json_body(body)
+        if isinstance(data, dict) and "jobPostings" in data:
+            return self._search_page(board, _search_payload(data))
+        if isinstance(data, dict) and "jobPostingInfo" in data:
+            return [self._from_detail(board, data, None)]
+        raise AtsError("The body is not a Workday job search page or job detail.")
+
+    def _search_page(self, board: BoardRef, payload: dict[str, Any]) -> list[AtsPosting]:
+        items = [item for item in payload["jobPostings"] if isinstance(item, dict)]
+        return first_per_id(self._from_list_item(board, item) for item in items)
+
     def _from_list_item(self, board: BoardRef, item: dict[str, Any]) -> AtsPosting:
         path = scalar_text(item.get("externalPath"))
         title = scalar_text(item.get("title"))
         if path is None or title is None:
             raise AtsError("A Workday posting lacks its title or path.")
-        url = f"https://{board.host}/{board.site}{path}"
+        site_url = _site_url(board)
+        url = f"{site_url}{path}" if site_url else None
         location = scalar_text(item.get("locationsText"))
         locations = []
         if location and not _COUNT_ONLY.match(location):
@@ -141,7 +162,7 @@ class WorkdayAdapter:
             source_id=_posting_key(path),
             title=title,
             url=url,
-            apply_url=f"{url}/apply",
+            apply_url=f"{url}/apply" if url else None,
             locations=locations,
             posted_text=scalar_text(item.get("postedOn")),
             raw=item,
@@ -164,17 +185,26 @@ class WorkdayAdapter:
         """One posting with its description (by `{location}/{slug}_{req}` or requisition id)."""
         path = await self._resolve_path(http, board, posting_id)
         url = f"{self._api(board)}/job/{quote(path, safe='/')}"
-        payload = dict_of(await http.json("GET", url), "job", "jobPostingInfo")
+        return self._from_detail(board, await http.json("GET", url), path)
+
+    def _from_detail(self, board: BoardRef, body: Any, path: str | None) -> AtsPosting:
+        """A CXS job detail; `path` is the `{location}/{slug}_{req}` it was fetched by."""
+        payload = dict_of(body, "job", "jobPostingInfo")
         info = dict_or_empty(payload["jobPostingInfo"])
         title = scalar_text(info.get("title"))
         if title is None:
             raise AtsError("A Workday posting lacks its title.")
         key = scalar_text(info.get("jobPostingId"))
         source_id = (
-            _posting_key(key) if key else scalar_text(info.get("jobReqId")) or _posting_key(path)
+            _posting_key(key)
+            if key
+            else scalar_text(info.get("jobReqId")) or (_posting_key(path) if path else None)
         )
-        page_url = (
-            scalar_text(info.get("externalUrl")) or f"https://{board.host}/{board.site}/job/{path}"
+        if source_id is None:
+            raise AtsError("A Workday posting lacks its id.")
+        site_url = _site_url(board)
+        page_url = scalar_text(info.get("externalUrl")) or (
+            f"{site_url}/job/{path}" if site_url and path else None
         )
         locations = [loc for loc in [scalar_text(info.get("location"))] if loc]
         for extra in list_or_empty(info.get("additionalLocations")):
@@ -188,7 +218,7 @@ class WorkdayAdapter:
             source_id=source_id,
             title=title,
             url=page_url,
-            apply_url=f"{page_url}/apply",
+            apply_url=f"{page_url}/apply" if page_url else None,
             company_name=scalar_text(dict_or_empty(payload.get("hiringOrganization")).get("name")),
             employment_type=scalar_text(info.get("timeType")),
             locations=locations,
