@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
-from jobpilot.kit.db import Database
+from jobpilot.kit.db import Base, Database
 from jobpilot.kit.health import Unhealthy
 
 
@@ -70,3 +71,24 @@ async def current(db: Database) -> str | None:
 
     async with db.engine.connect() as conn:
         return await conn.run_sync(read)
+
+
+def unmanaged(metadata: MetaData, *names: str) -> None:
+    """Declare objects a migration makes by hand (full-text tables, generated columns), so that
+    autogenerate does not try to drop them. A column is "table.column"; a name ending in "*"
+    covers every name it starts (an FTS5 table's shadow tables)."""
+    metadata.info.setdefault("unmanaged", set()).update(names)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's include_object hook: skip what `unmanaged` declared."""
+    if not reflected or compare_to is not None or name is None:
+        return True
+    table = getattr(obj, "table", None)
+    key = f"{table.name}.{name}" if type_ == "column" and table is not None else name
+    declared: set[str] = Base.metadata.info.get("unmanaged", set())
+    return not any(
+        key == entry or (entry.endswith("*") and key.startswith(entry[:-1])) for entry in declared
+    )

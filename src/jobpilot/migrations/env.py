@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from jobpilot import registry
 from jobpilot.kit.db import Base, Database
+from jobpilot.kit.migrate import include_object
 
 config = context.config
 registry.import_models()
@@ -33,6 +34,7 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=dialect.startswith("sqlite"),
         compare_type=True,
+        include_object=include_object,
         literal_binds=connection is None,
     )
 
