@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -131,7 +132,9 @@ def test_the_platform_serves_demo_data_and_instances_stay_apart(tmp_path: Path) 
         assert jobpilot("migrate", env=env).returncode == 0
     seeded = jobpilot("seed", env=env_a)
     assert seeded.returncode == 0, seeded.stderr
-    assert "jobs: 3 new companies, 8 new postings" in seeded.stdout
+    demo = re.search(r"jobs: \d+ demo boards: (\d+) new postings", seeded.stdout)
+    assert demo is not None, seeded.stdout
+    postings = int(demo[1])
     assert "(user, admin)" in create_account(env_a, "root@example.com", "--admin")
     create_account(env_b, "someone@example.com")
 
@@ -141,7 +144,7 @@ def test_the_platform_serves_demo_data_and_instances_stay_apart(tmp_path: Path) 
     ):
         auth_a, auth_b = bearer(a, "root@example.com"), bearer(b, "someone@example.com")
         assert httpx.get(f"{a}/api/v1/jobs").status_code == 401
-        assert httpx.get(f"{a}/api/v1/jobs", headers=auth_a).json()["total"] == 8
+        assert httpx.get(f"{a}/api/v1/jobs", headers=auth_a).json()["total"] == postings
         assert httpx.get(f"{b}/api/v1/jobs", headers=auth_b).json()["total"] == 0
         # Each instance signs with its own keys: a token of one means nothing to the other.
         assert httpx.get(f"{b}/api/v1/jobs", headers=auth_a).status_code == 401
@@ -232,17 +235,64 @@ def test_split_services_verify_tokens_locally_and_honour_logout_at_once(
         JOBPILOT_AUTH__JWKS_URL=f"http://127.0.0.1:{auth_port}/api/v1/auth/.well-known/jwks.json",
     )
     assert jobpilot("migrate", env=env).returncode == 0
-    assert jobpilot("seed", env=env).returncode == 0
+    seeded = jobpilot("seed", env=env)
+    assert seeded.returncode == 0
+    demo = re.search(r"jobs: \d+ demo boards: (\d+) new postings", seeded.stdout)
+    assert demo is not None, seeded.stdout
     create_account(env, "ada@example.com")
     with (
         serving("--service", "auth", env=env, port=auth_port) as auth,
         serving("--service", "jobs", env=env, port=jobs_port) as jobs,
     ):
         headers = bearer(auth, "ada@example.com")
-        assert httpx.get(f"{jobs}/api/v1/jobs", headers=headers).json()["total"] == 8
+        assert httpx.get(f"{jobs}/api/v1/jobs", headers=headers).json()["total"] == int(demo[1])
         assert httpx.get(f"{auth}/api/v1/jobs", headers=headers).status_code == 404
         logout = httpx.post(f"{auth}/api/v1/auth/logout", headers=headers)
         assert logout.status_code == 204
         refused = httpx.get(f"{jobs}/api/v1/jobs", headers=headers)
         assert refused.status_code == 401
         assert refused.json()["error"]["code"] == "invalid_token"
+
+
+def test_jobs_ingest_reads_captured_payloads_and_live_boards(tmp_path: Path) -> None:
+    from fakes.local_server import Canned, FakeHosts
+    from support import require_shared
+
+    samples = require_shared("fixtures", "ats")
+    with FakeHosts() as fake:
+        fake.add(
+            "GET",
+            "https://boards-api.greenhouse.io/v1/boards/codepath/jobs?content=true",
+            Canned.file(samples / "greenhouse" / "codepath_jobs.json"),
+        )
+        env = cli_env(tmp_path, JOBPILOT_JOBS__ATS_PROXY_URL=fake.base_url)
+        assert jobpilot("migrate", env=env).returncode == 0
+
+        offline = jobpilot("jobs", "ingest", "--from-dir", str(samples), env=env)
+        assert offline.returncode == 0, offline.stderr
+        assert "skipped lever/palantir_apply_form_trimmed.html" in offline.stderr
+        assert "workday:motorolasolutions" in offline.stdout
+        assert re.search(r"16 board\(s\): 99 new", offline.stdout), offline.stdout
+        again = jobpilot("jobs", "ingest", "--from-dir", str(samples), env=env)
+        assert "0 new, 0 updated, 99 unchanged, 0 closed" in again.stdout
+
+        # The captured Greenhouse board is now also read "live"; a missing one is reported.
+        live = jobpilot(
+            "jobs", "ingest", "--board", "greenhouse:codepath", "--board", "lever:gone", env=env
+        )
+        assert live.returncode == 1  # one board failed
+        assert "The ATS has no such board (404)." in live.stdout
+        # The live API lists no departments (the captured board page did): one update, then none.
+        assert "0 new, 15 updated" in live.stdout
+        live = jobpilot("jobs", "ingest", "--board", "greenhouse:codepath", env=env)
+        assert live.returncode == 0
+        assert "0 new, 0 updated, 15 unchanged" in live.stdout
+        listed = jobpilot("jobs", "boards", env=env)
+        assert re.search(r"lever:gone\s+│ yes\s+│ [\d-]+ [\d:]+\s+│ error", listed.stdout), (
+            listed.stdout
+        )
+
+        bad = jobpilot("jobs", "ingest", "--board", "nonsense", env=env)
+        assert bad.returncode == 2
+        assert "not a board" in bad.stderr
+        assert jobpilot("jobs", "ingest", env=env).returncode == 2

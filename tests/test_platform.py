@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -107,26 +108,29 @@ async def test_every_service_is_in_the_openapi_document(client: httpx.AsyncClien
 
 
 async def test_demo_jobs_can_be_searched_and_read(seeded_client: httpx.AsyncClient) -> None:
-    page = (await seeded_client.get("/api/v1/jobs", params={"limit": 100})).json()
-    assert page["total"] == 8
-    assert page["items"][0]["title"] == "Machine Learning Engineer"  # newest first
-    python = (await seeded_client.get("/api/v1/jobs", params={"q": "python"})).json()
-    assert [j["title"] for j in python["items"]] == ["Senior Python Engineer"]
-    remote = (await seeded_client.get("/api/v1/jobs", params={"remote": "true"})).json()
-    assert remote["total"] == 3
-    assert all(j["remote"] for j in remote["items"])
+    newest = (await seeded_client.get("/api/v1/jobs", params={"limit": 100, "sort": "date"})).json()
+    assert newest["total"] > 500
+    listed = [job["listed_at"] for job in newest["items"]]
+    assert listed == sorted(listed, reverse=True)
+    found = (
+        await seeded_client.get("/api/v1/jobs", params={"q": "engineer", "remote": "remote"})
+    ).json()
+    assert found["total"] > 0
+    assert all(job["workplace"] == "remote" for job in found["items"])
+    scores = [job["score"] for job in found["items"]]
+    assert scores == sorted(scores, reverse=True)
 
-    job_id = python["items"][0]["id"]
+    job_id = found["items"][0]["id"]
     job = (await seeded_client.get(f"/api/v1/jobs/{job_id}")).json()
-    assert job["company_name"] == "Northwind Analytics"
-    company = (await seeded_client.get(f"/api/v1/companies/{job['company_id']}")).json()
-    assert company["slug"] == "northwind-analytics"
-    companies = (await seeded_client.get("/api/v1/companies")).json()
-    assert [c["name"] for c in companies["items"]] == [
-        "Harbor Health",
-        "Lumen Robotics",
-        "Northwind Analytics",
-    ]
+    assert "engineer" in (job["title"] + job["description_text"]).lower()
+    company = (await seeded_client.get(f"/api/v1/companies/{job['company']['id']}")).json()
+    assert company["slug"] == job["company"]["slug"]
+    assert company["open_postings"] >= 1
+    assert all(not board["active"] for board in company["boards"])  # never fetched
+    companies = (await seeded_client.get("/api/v1/companies", params={"limit": 100})).json()
+    assert companies["total"] == 40
+    names = [c["name"] for c in companies["items"]]
+    assert names == sorted(names)
 
     assert_error(await seeded_client.get(f"/api/v1/jobs/{uuid.uuid4()}"), 404, "job_not_found")
     assert_error(await seeded_client.get("/api/v1/jobs/not-a-uuid"), 422, "validation_error")
@@ -136,9 +140,11 @@ async def test_demo_jobs_can_be_searched_and_read(seeded_client: httpx.AsyncClie
 async def test_seeding_twice_changes_nothing(sqlite_url: str) -> None:
     db = Database(sqlite_url)
     async with db.unit_of_work() as session:
-        assert await seed_demo(session) == "3 new companies, 8 new postings"
+        first = await seed_demo(session)
+    assert re.match(r"\d+ demo boards: \d{3} new postings, [1-9]\d* listings merged", first)
     async with db.unit_of_work() as session:
-        assert await seed_demo(session) == "0 new companies, 0 new postings"
+        again = await seed_demo(session)
+    assert again.endswith(": 0 new postings, 0 listings merged into existing postings, 0 updated")
     await db.dispose()
 
 
@@ -160,7 +166,8 @@ def _probe_router() -> APIRouter:
 
     @router.post("/api/v1/jobs/_probe/companies/{slug}")
     async def add_company(slug: str, session: DbSession, fail: bool = False) -> None:
-        session.add(Company(id=uuid.uuid4(), slug=slug, name=slug, created_at=utcnow()))
+        now = utcnow()
+        session.add(Company(id=uuid.uuid4(), slug=slug, name=slug, created_at=now, updated_at=now))
         await session.flush()
         if fail:
             raise Conflict("Changed my mind.")

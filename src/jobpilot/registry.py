@@ -16,6 +16,9 @@ from jobpilot.auth.tasks import subscriptions as auth_subscriptions
 from jobpilot.auth.tasks import tasks as auth_tasks
 from jobpilot.jobs.api import router as jobs_router
 from jobpilot.jobs.seed import seed_demo as seed_jobs
+from jobpilot.jobs.tasks import periodic as jobs_periodic
+from jobpilot.jobs.tasks import subscriptions as jobs_subscriptions
+from jobpilot.jobs.tasks import tasks as jobs_tasks
 from jobpilot.kit import housekeeping
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import Subscriptions
@@ -75,8 +78,11 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/jobs", "/api/v1/companies"),
             description="Job postings from ATS boards, companies and search.",
             router=jobs_router,
+            tasks=jobs_tasks,
+            subscriptions=jobs_subscriptions,
             models="jobpilot.jobs.models",
             seed=seed_jobs,
+            periodic=jobs_periodic,
         ),
         DomainSpec(
             name="applications",

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobpilot.auth.config import AuthSettings
+from jobpilot.jobs.config import JobsSettings
 from jobpilot.users.config import UsersSettings
 
 ENV_PREFIX = "JOBPILOT_"
@@ -165,6 +166,7 @@ class Settings(BaseSettings):
     blobs: BlobSettings = Field(default_factory=BlobSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     users: UsersSettings = Field(default_factory=UsersSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -28,6 +28,9 @@ from jobpilot.auth.passwords import Hasher
 from jobpilot.auth.public import AuthFacade
 from jobpilot.auth.service import AuthComponents
 from jobpilot.auth.throttle import LoginThrottle
+from jobpilot.jobs.fetch import build_ats_http
+from jobpilot.jobs.public import JobsFacade
+from jobpilot.jobs.service import JobsComponents
 from jobpilot.kit import migrate
 from jobpilot.kit.authn import CachedKeys, KeySource, Revocations, TokenVerifier
 from jobpilot.kit.db import Database
@@ -57,12 +60,14 @@ class Container:
     mailer: Mailer
     auth: AuthComponents
     users: UsersComponents
+    jobs: JobsComponents
     verifier: TokenVerifier
     health_checks: list[HealthCheck] = field(default_factory=list)
 
     async def aclose(self) -> None:
         """Release every connection."""
         await self.http.aclose()
+        await self.jobs.http.client.aclose()
         await self.cache.close()
         await self.db.dispose()
 
@@ -177,8 +182,9 @@ def build_container(settings: Settings) -> Container:
         settings=settings.users,
         blobs=build_blobs(settings),
         accounts=accounts,
-        exporters={"auth": accounts.export_user},
+        exporters={"auth": accounts.export_user, "jobs": JobsFacade(db).export_user},
     )
+    jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
     checks: list[HealthCheck] = [
         CallableCheck("database", db.ping),
         CallableCheck("schema", partial(migrate.check_current, db)),
@@ -193,6 +199,7 @@ def build_container(settings: Settings) -> Container:
         mailer=mailer,
         auth=auth,
         users=users,
+        jobs=jobs,
         verifier=verifier,
         health_checks=checks,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -26,6 +27,8 @@ class Canned:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # Seconds to wait before answering (a slow host).
+    delay: float = 0.0
 
     @classmethod
     def file(cls, path: Path, content_type: str = "application/json", status: int = 200) -> Canned:
@@ -111,6 +114,9 @@ class FakeHosts(ServedApp):
         super().__init__()
         self._routes: dict[tuple[str, str, str], list[Canned]] = defaultdict(list)
         self.requests: list[tuple[str, str, str, bytes]] = []
+        # Requests being answered now, and the most at once, per host.
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.max_in_flight: dict[str, int] = defaultdict(int)
         self.app = Starlette(
             routes=[Route("/{rest:path}", self._handle, methods=["GET", "POST", "HEAD"])]
         )
@@ -136,9 +142,18 @@ class FakeHosts(ServedApp):
         if not queue:
             return Response(b'{"error": "not found"}', 404, media_type="application/json")
         canned = queue.pop(0) if len(queue) > 1 else queue[0]
+        if canned.delay:
+            self.in_flight[host] += 1
+            self.max_in_flight[host] = max(self.max_in_flight[host], self.in_flight[host])
+            try:
+                await asyncio.sleep(canned.delay)
+            finally:
+                self.in_flight[host] -= 1
         return Response(canned.body, canned.status, headers=canned.headers)
 
     def reset(self) -> None:
         """Forget routes and recorded requests."""
         self._routes.clear()
         self.requests.clear()
+        self.in_flight.clear()
+        self.max_in_flight.clear()

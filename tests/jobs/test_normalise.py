@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from jobpilot.jobs.ats.base import AtsPosting
 from jobpilot.jobs.normalise import (
     Location,
+    employment_type_of,
     html_to_text,
+    normalise_posting,
     normalise_title,
     parse_location,
     parse_relative_date,
@@ -31,6 +34,7 @@ from jobpilot.jobs.normalise import (
         ("Remote (EMEA)", (None, None, None, "remote")),
         ("São Paulo, Brazil", ("São Paulo", None, "BR", None)),
         ("On-site, Paris, France", ("Paris", None, "FR", "onsite")),
+        ("Remote job", (None, None, None, "remote")),
     ],
 )
 def test_locations(text: str, expected: tuple[str | None, ...]) -> None:
@@ -47,6 +51,7 @@ def test_locations(text: str, expected: tuple[str | None, ...]) -> None:
         ("£40.000 - £50.000", (40_000, 50_000, "GBP", "year")),
         ("Salary: 85.000 - 95.000 EUR annually", (85_000, 95_000, "EUR", "year")),
         ("CAD 5,000 to 6,500 per month", (5_000, 6_500, "CAD", "month")),
+        ("$95,000—$115,000 CAD", (95_000, 115_000, "CAD", "year")),
     ],
 )
 def test_salaries(text: str, expected: tuple[object, ...]) -> None:
@@ -110,3 +115,54 @@ def test_relative_dates() -> None:
 def test_titles(title: str, level: str | None, normalised: str) -> None:
     assert seniority_of(title) == level
     assert normalise_title(title) == normalised
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Full-time", "full_time"),
+        ("FULL_TIME", "full_time"),
+        ("fulltime_permanent", "full_time"),
+        ("parttime_permanent", "part_time"),
+        ("Contractor", "contract"),
+        ("Internship", "internship"),
+        ("Temporary", "temporary"),
+        ("Whenever", None),
+    ],
+)
+def test_employment_types(text: str, kind: str | None) -> None:
+    assert employment_type_of(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("period", "low", "expected"),
+    [
+        ("per-hour-wage", 1231, "hour"),
+        ("1 YEAR", 90_000, "year"),
+        ("MONTHLY", 4_000, "month"),
+        (None, 45, "hour"),
+        (None, 90_000, "year"),
+    ],
+)
+def test_structured_pay_periods(period: str | None, low: float, expected: str) -> None:
+    posting = AtsPosting(
+        ats="lever",
+        tenant="acme",
+        source_id="1",
+        title="Analyst",
+        salary_min=low,
+        salary_max=low * 1.2,
+        salary_currency="inr",
+        salary_period=period,
+    )
+    pay = normalise_posting(posting, datetime(2026, 11, 1, tzinfo=UTC)).salary
+    assert pay is not None
+    assert (pay.period, pay.currency) == (expected, "INR")
+
+
+def test_a_posting_without_a_title_is_refused() -> None:
+    with pytest.raises(ValueError, match="no title"):
+        normalise_posting(
+            AtsPosting(ats="lever", tenant="acme", source_id="1", title=" "),
+            datetime(2026, 11, 1, tzinfo=UTC),
+        )

@@ -1,17 +1,19 @@
 """FastAPI dependencies of the jobs API."""
 
+from __future__ import annotations
+
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from jobpilot.jobs.repository import JobRepository
-from jobpilot.jobs.service import JobService
+from jobpilot.jobs.service import JobsComponents, JobsService
 from jobpilot.kit.web import DbSession
 
 
-def job_service(session: DbSession) -> JobService:
+def jobs_service(request: Request, session: DbSession) -> JobsService:
     """The jobs service bound to the request's unit of work."""
-    return JobService(JobRepository(session))
+    components: JobsComponents = request.app.state.container.jobs
+    return JobsService(session, components)
 
 
-JobServiceDep = Annotated[JobService, Depends(job_service)]
+JobsServiceDep = Annotated[JobsService, Depends(jobs_service)]

@@ -9,11 +9,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import nh3
 import pycountry
+
+from jobpilot.jobs.ats.base import AtsPosting
 
 # Tags a job description may keep; everything else (script, style, iframe, forms) is dropped,
 # and so is every attribute but a link's href.
@@ -139,6 +141,7 @@ _COUNTRY_ALIASES = {
     "bolivia": "BO",
     "venezuela": "VE",
 }
+_NOISE_WORDS = {"job", "jobs", "position", "role", "only", "first", "friendly", "optional", "based"}
 _REGION_WORDS = {"emea", "apac", "latam", "americas", "europe", "eu", "worldwide", "global"}
 
 
@@ -194,7 +197,7 @@ def parse_location(text: str) -> Location:
     stripped = _ONSITE.sub(" ", _REMOTE.sub(" ", _HYBRID.sub(" ", raw)))
     stripped = re.sub(r"[()\[\]]", " ", stripped)
     parts = [p.strip(" -–—/|") for p in re.split(r"[,;/|]| - | – ", stripped)]
-    parts = [p for p in parts if p and p.lower() not in _REGION_WORDS]
+    parts = [p for p in parts if p and p.lower() not in _REGION_WORDS | _NOISE_WORDS]
     city = region = country = None
     if parts:
         last = parts[-1]
@@ -264,7 +267,8 @@ def parse_salary(text: str) -> Salary | None:
     high = _amount(match["b"], match["bk"])
     if low > high:
         low, high = high, low
-    symbol: str | None = match["cur1"] or match["cur2"] or match["cur3"]
+    # An ISO code after the range names the currency a "$" only hints at ("$95,000 CAD").
+    symbol: str | None = match["cur3"] or match["cur1"] or match["cur2"]
     currency: str | None = _CURRENCY_SIGNS.get(symbol or "", symbol)
     if currency and not pycountry.currencies.get(alpha_3=currency):
         currency = None
@@ -344,3 +348,172 @@ def normalise_title(title: str) -> str:
     core = re.sub(r"\b(jr)\.?\b", "junior", core, flags=re.I)
     core = re.sub(r"[^\w\s+#/&]", " ", core.lower())
     return " ".join(core.split())
+
+
+_EMPLOYMENT = [
+    ("internship", re.compile(r"\b(intern(ship)?|werkstudent|trainee|apprentice)", re.I)),
+    ("temporary", re.compile(r"\b(temp(orary)?|seasonal|fixed[- _]?term)\b", re.I)),
+    ("contract", re.compile(r"\b(contract(or)?|freelance|consultant)\b", re.I)),
+    ("part_time", re.compile(r"\bpart[- _]?time\b", re.I)),
+    ("full_time", re.compile(r"\b(full[- _]?time|permanent|regular|salaried)\b", re.I)),
+]
+EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "temporary", "internship")
+SENIORITIES = tuple(level for level, _ in _SENIORITY)
+WORKPLACES = ("remote", "hybrid", "onsite")
+_YEARLY = {"year": 1.0, "month": 12.0, "week": 52.0, "day": 260.0, "hour": 2080.0}
+_PAY_LINE = re.compile(r"salary|compensation|pay range|base pay|[$€£]\s?\d", re.I)
+
+
+def employment_type_of(text: str | None) -> str | None:
+    """One of EMPLOYMENT_TYPES for "Full-time", "FULL_TIME", "fulltime_permanent", "Contractor"…"""
+    if not text:
+        return None
+    words = re.sub(r"[_\W]+", " ", text)
+    words = re.sub(r"\b(full|part)time\b", r"\1 time", words, flags=re.I)
+    return next((kind for kind, pattern in _EMPLOYMENT if pattern.search(words)), None)
+
+
+_PERIOD_WORDS = [
+    ("hour", re.compile(r"hour|hourly|\bhr\b", re.I)),
+    ("day", re.compile(r"\bday|daily", re.I)),
+    ("week", re.compile(r"week", re.I)),
+    ("month", re.compile(r"month", re.I)),
+    ("year", re.compile(r"year|annual|annum|salary", re.I)),
+]
+
+
+def period_of(text: str | None) -> str | None:
+    """ "hour", "day", "week", "month" or "year" for "per-hour-wage", "1 YEAR", "MONTHLY"…"""
+    if not text:
+        return None
+    return next((period for period, pattern in _PERIOD_WORDS if pattern.search(text)), None)
+
+
+def yearly(amount: float | None, period: str | None) -> float | None:
+    """`amount` per `period` as a yearly figure (a full-time year: 2,080 hours, 260 days)."""
+    if amount is None:
+        return None
+    return amount * _YEARLY.get(period or "year", 1.0)
+
+
+@dataclass(frozen=True)
+class NormalisedPosting:
+    """One posting in JobPilot's own terms, whatever ATS it came from."""
+
+    ats: str
+    tenant: str
+    source_id: str
+    company_name: str | None
+    title: str
+    title_normalised: str
+    seniority: str | None
+    department: str | None
+    employment_type: str | None
+    workplace: Workplace | None
+    locations: tuple[Location, ...]
+    salary: Salary | None
+    description_html: str
+    description_text: str
+    url: str | None
+    apply_url: str | None
+    posted_at: datetime | None
+    updated_at: datetime | None
+    closed: bool
+    # True when posted_at was worked out from text such as "Posted 3 Days Ago".
+    posted_estimated: bool = False
+
+    @property
+    def location(self) -> Location | None:
+        """The first location, if any."""
+        return self.locations[0] if self.locations else None
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """Every country the posting names, in order, once each."""
+        return tuple(dict.fromkeys(loc.country for loc in self.locations if loc.country))
+
+    @property
+    def salary_yearly_max(self) -> float | None:
+        """The top of the pay range per year (the bottom when only that is given)."""
+        if self.salary is None:
+            return None
+        return yearly(self.salary.max or self.salary.min, self.salary.period)
+
+
+def _salary(posting: AtsPosting, text: str) -> Salary | None:
+    if posting.salary_min is not None or posting.salary_max is not None:
+        currency = (posting.salary_currency or "").upper() or None
+        if currency and not pycountry.currencies.get(alpha_3=currency):
+            currency = None
+        low, high = posting.salary_min, posting.salary_max
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        period = period_of(posting.salary_period)
+        if period is None:
+            period = "hour" if (high or low or 0) < 500 else "year"
+        return Salary(min=low, max=high, currency=currency, period=period)
+    if posting.salary_text:
+        parsed = parse_salary(posting.salary_text)
+        if parsed is not None:
+            return parsed
+    for line in text.splitlines():
+        if _PAY_LINE.search(line):
+            parsed = parse_salary(line)
+            if parsed is not None and parsed.currency is not None:
+                return parsed
+    return None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def normalise_posting(posting: AtsPosting, now: datetime) -> NormalisedPosting:
+    """JobPilot's posting for what an adapter read; raises ValueError when it has no title."""
+    title = " ".join((posting.title or "").split())
+    if not title:
+        msg = "the posting has no title"
+        raise ValueError(msg)
+    if not posting.source_id:
+        msg = "the posting has no id"
+        raise ValueError(msg)
+    description_html = sanitise_html(posting.description_html or "")
+    description_text = html_to_text(description_html)
+    locations = tuple(parse_location(text) for text in posting.locations if text and text.strip())
+    workplace = (
+        posting.workplace
+        if posting.workplace in WORKPLACES
+        else next((loc.workplace for loc in locations if loc.workplace), None)
+        or workplace_of(title)
+    )
+    posted_at = _utc(posting.posted_at)
+    estimated = False
+    if posted_at is None and posting.posted_text:
+        posted_at = parse_relative_date(posting.posted_text, now)
+        estimated = posted_at is not None
+    if posted_at is not None and posted_at > now:
+        posted_at = now
+    return NormalisedPosting(
+        ats=posting.ats,
+        tenant=posting.tenant,
+        source_id=posting.source_id,
+        company_name=(posting.company_name or "").strip() or None,
+        title=title[:300],
+        title_normalised=normalise_title(title)[:300] or title.lower()[:300],
+        seniority=seniority_of(title),
+        department=(posting.department or "").strip()[:200] or None,
+        employment_type=employment_type_of(posting.employment_type),
+        workplace=workplace,
+        locations=locations,
+        salary=_salary(posting, description_text),
+        description_html=description_html,
+        description_text=description_text,
+        url=posting.url,
+        apply_url=posting.apply_url or posting.url,
+        posted_at=posted_at,
+        updated_at=_utc(posting.updated_at),
+        closed=posting.closed,
+        posted_estimated=estimated,
+    )

@@ -1,72 +1,74 @@
-"""Every SQL statement on the jobs tables."""
+"""SQL on the jobs tables that is not search (jobs/search/) or ingestion (ingest.py)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobpilot.jobs.models import Company, Posting
-from jobpilot.jobs.schemas import JobFilters
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+from jobpilot.jobs.models import Board, Company, Posting, SavedSearch, Source
 
 
 class JobRepository:
-    """Reads and writes postings and companies."""
+    """Reads postings, companies and boards; reads and writes saved searches."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def _postings(self, filters: JobFilters) -> Select[Posting, str]:
-        stmt = select(Posting, Company.name).join(Company, Company.id == Posting.company_id)
-        if filters.q:
-            pattern = _like_pattern(filters.q)
-            stmt = stmt.where(
-                or_(
-                    func.lower(Posting.title).like(pattern, escape="\\"),
-                    func.lower(Company.name).like(pattern, escape="\\"),
-                    func.lower(Posting.location).like(pattern, escape="\\"),
-                )
-            )
-        if filters.company_id is not None:
-            stmt = stmt.where(Posting.company_id == filters.company_id)
-        if filters.remote is not None:
-            stmt = stmt.where(Posting.remote == filters.remote)
-        return stmt
+    async def postings(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Posting]:
+        """The postings with `ids`."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Posting).where(Posting.id.in_(ids)))
+        return {p.id: p for p in rows}
 
-    async def search(
-        self, filters: JobFilters, offset: int, limit: int
-    ) -> tuple[Sequence[tuple[Posting, str]], int]:
-        """A page of postings matching `filters`, newest first, and the total count."""
-        stmt = self._postings(filters)
-        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = await self.session.execute(
-            stmt.order_by(Posting.posted_at.desc(), Posting.id).offset(offset).limit(limit)
-        )
-        return [(row[0], row[1]) for row in rows.all()], int(total or 0)
+    async def posting(self, job_id: uuid.UUID) -> Posting | None:
+        """The posting with `job_id`."""
+        return await self.session.get(Posting, job_id)
 
-    async def get(self, job_id: uuid.UUID) -> tuple[Posting, str] | None:
-        """The posting with `job_id` and its company's name."""
-        row = (
-            await self.session.execute(
-                select(Posting, Company.name)
-                .join(Company, Company.id == Posting.company_id)
-                .where(Posting.id == job_id)
-            )
-        ).first()
-        return None if row is None else (row[0], row[1])
-
-    async def companies(self, offset: int, limit: int) -> tuple[Sequence[Company], int]:
-        """A page of companies by name, and the total count."""
-        total = await self.session.scalar(select(func.count()).select_from(Company))
+    async def sources(self, job_id: uuid.UUID) -> Sequence[Source]:
+        """Every source of a posting, open ones first."""
         rows = await self.session.scalars(
-            select(Company).order_by(Company.name).offset(offset).limit(limit)
+            select(Source)
+            .where(Source.posting_id == job_id)
+            .order_by(Source.status.desc(), Source.first_seen_at)
+        )
+        return rows.all()
+
+    async def companies_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Company]:
+        """The companies with `ids`."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Company).where(Company.id.in_(set(ids))))
+        return {c.id: c for c in rows}
+
+    async def company_ids(self, slugs_or_ids: Sequence[str]) -> list[uuid.UUID]:
+        """The ids of the companies named by slug or id (unknown ones are left out)."""
+        ids, slugs = [], []
+        for value in slugs_or_ids:
+            try:
+                ids.append(uuid.UUID(value))
+            except ValueError:
+                slugs.append(value)
+        if slugs:
+            ids.extend(
+                await self.session.scalars(select(Company.id).where(Company.slug.in_(slugs)))
+            )
+        return ids
+
+    async def companies(
+        self, q: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[Company], int]:
+        """A page of companies by name (names containing `q`), and the total."""
+        stmt = select(Company)
+        if q:
+            escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(func.lower(Company.name).like(f"%{escaped}%", escape="\\"))
+        total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = await self.session.scalars(
+            stmt.order_by(Company.name, Company.id).offset(offset).limit(limit)
         )
         return rows.all(), int(total or 0)
 
@@ -74,20 +76,57 @@ class JobRepository:
         """The company with `company_id`."""
         return await self.session.get(Company, company_id)
 
-    async def company_by_slug(self, slug: str) -> Company | None:
-        """The company with `slug`."""
-        return await self.session.scalar(select(Company).where(Company.slug == slug))
+    async def boards(self, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Board]]:
+        """The boards of each company."""
+        found: dict[uuid.UUID, list[Board]] = {c: [] for c in company_ids}
+        if company_ids:
+            rows = await self.session.scalars(
+                select(Board).where(Board.company_id.in_(company_ids)).order_by(Board.key)
+            )
+            for board in rows:
+                found[board.company_id].append(board)
+        return found
 
-    async def posting_by_source(self, source: str, external_id: str) -> Posting | None:
-        """The posting a board knows as `external_id`."""
+    async def open_postings(self, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """How many open postings each company has."""
+        if not company_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Posting.company_id, func.count())
+            .where(Posting.company_id.in_(company_ids), Posting.status == "open")
+            .group_by(Posting.company_id)
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    # Saved searches
+
+    async def saved_searches(self, user_id: uuid.UUID) -> Sequence[SavedSearch]:
+        """A user's saved searches by name."""
+        rows = await self.session.scalars(
+            select(SavedSearch).where(SavedSearch.user_id == user_id).order_by(SavedSearch.name)
+        )
+        return rows.all()
+
+    async def saved_search(self, user_id: uuid.UUID, search_id: uuid.UUID) -> SavedSearch | None:
+        """The user's saved search `search_id` (None for another user's)."""
         return await self.session.scalar(
-            select(Posting).where(Posting.source == source, Posting.external_id == external_id)
+            select(SavedSearch).where(SavedSearch.id == search_id, SavedSearch.user_id == user_id)
         )
 
-    def add(self, row: Company | Posting) -> None:
+    async def saved_search_named(self, user_id: uuid.UUID, name: str) -> SavedSearch | None:
+        """The user's saved search called `name`."""
+        return await self.session.scalar(
+            select(SavedSearch).where(SavedSearch.user_id == user_id, SavedSearch.name == name)
+        )
+
+    def add(self, row: SavedSearch) -> None:
         """Stage a new row."""
         self.session.add(row)
 
+    async def delete(self, row: SavedSearch) -> None:
+        """Delete a row."""
+        await self.session.delete(row)
+
     async def flush(self) -> None:
-        """Send staged rows so that their ids exist."""
+        """Send staged changes."""
         await self.session.flush()

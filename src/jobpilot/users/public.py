@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobpilot.users.repository import UserRepository
 from jobpilot.users.service import UsersComponents, UsersService
 
+__all__ = ["UsersComponents", "UsersFacade"]
+
 
 class UsersFacade:
     """Quotas, skills and tiers, in the caller's unit of work."""
