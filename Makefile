@@ -33,8 +33,11 @@ serve: install ## Serve without migrating or seeding
 migrate: install ## Bring the database schema up to date
 	$(BIN)/jobpilot migrate
 
-seed: install ## Load the demo data
+SAMPLES ?= ../shared/fixtures/ats
+
+seed: install ## Load the demo data (and the captured ATS payloads in $(SAMPLES) when present)
 	$(BIN)/jobpilot seed
+	@if [ -d "$(SAMPLES)" ]; then $(BIN)/jobpilot jobs ingest --from-dir "$(SAMPLES)"; fi
 
 worker: install ## Run a standalone task worker
 	$(BIN)/jobpilot worker
