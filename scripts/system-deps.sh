@@ -6,6 +6,12 @@ set -euo pipefail
 
 DEBIAN_PACKAGES=(
   "python3-venv:python3 -c 'import ensurepip, venv'"
+  # WeasyPrint (resume PDFs) renders text with Pango; DejaVu is the templates' fallback font.
+  "libpango-1.0-0:ldconfig -p | grep -q 'libpango-1.0.so.0'"
+  "libpangoft2-1.0-0:ldconfig -p | grep -q 'libpangoft2-1.0.so.0'"
+  "fonts-dejavu-core:test -d /usr/share/fonts/truetype/dejavu"
+  # Font subsetting for PDFs (without it WeasyPrint falls back to a slower pure-Python path).
+  "libharfbuzz-subset0:ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
 )
 
 missing=()

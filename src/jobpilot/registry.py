@@ -25,6 +25,8 @@ from jobpilot.kit.events import Subscriptions
 from jobpilot.kit.tasks import TaskRegistry
 from jobpilot.notifications.api import router as notifications_router
 from jobpilot.resumes.api import router as resumes_router
+from jobpilot.resumes.tasks import subscriptions as resumes_subscriptions
+from jobpilot.resumes.tasks import tasks as resumes_tasks
 from jobpilot.users.api import router as users_router
 from jobpilot.users.tasks import tasks as users_tasks
 
@@ -70,6 +72,9 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/resumes",),
             description="Resume import, versions, templates and export.",
             router=resumes_router,
+            tasks=resumes_tasks,
+            subscriptions=resumes_subscriptions,
+            models="jobpilot.resumes.models",
         ),
         DomainSpec(
             name="jobs",

@@ -42,8 +42,10 @@ from jobpilot.kit.ports import BlobStore, Cache, HealthCheck, Mailer
 from jobpilot.kit.schedule import Periodic, schedule_periodic
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
 from jobpilot.kit.tracing import setup_tracing
+from jobpilot.resumes.public import ResumesFacade
+from jobpilot.resumes.service import ResumesComponents
 from jobpilot.settings import Profile, Settings
-from jobpilot.users.service import UsersComponents
+from jobpilot.users.service import Exporter, UsersComponents
 
 # How often a worker offers the periodic tasks to the queue (each is queued once a period).
 SCHEDULE_CHECK_SECONDS = 60.0
@@ -61,6 +63,7 @@ class Container:
     auth: AuthComponents
     users: UsersComponents
     jobs: JobsComponents
+    resumes: ResumesComponents
     verifier: TokenVerifier
     health_checks: list[HealthCheck] = field(default_factory=list)
 
@@ -178,13 +181,15 @@ def build_container(settings: Settings) -> Container:
     mailer = build_mailer(settings, db)
     auth, verifier = build_auth(settings, db, cache, mailer, http)
     accounts = AuthFacade(auth)
+    blobs = build_blobs(settings)
+    exporters: dict[str, Exporter] = {"auth": accounts.export_user}
     users = UsersComponents(
-        settings=settings.users,
-        blobs=build_blobs(settings),
-        accounts=accounts,
-        exporters={"auth": accounts.export_user, "jobs": JobsFacade(db).export_user},
+        settings=settings.users, blobs=blobs, accounts=accounts, exporters=exporters
     )
     jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
+    resumes = ResumesComponents(blobs=blobs, users=users)
+    exporters["jobs"] = JobsFacade(db).export_user
+    exporters["resumes"] = ResumesFacade(db, resumes).export_user
     checks: list[HealthCheck] = [
         CallableCheck("database", db.ping),
         CallableCheck("schema", partial(migrate.check_current, db)),
@@ -200,6 +205,7 @@ def build_container(settings: Settings) -> Container:
         auth=auth,
         users=users,
         jobs=jobs,
+        resumes=resumes,
         verifier=verifier,
         health_checks=checks,
     )

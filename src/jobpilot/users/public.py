@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +36,21 @@ class UsersFacade:
     def expand_skills(self, skill_ids: list[str]) -> set[str]:
         """The skills with all their ancestors (for matching)."""
         return self._service.expand_skills(skill_ids)
+
+    async def profile(self, user_id: uuid.UUID) -> dict[str, Any]:
+        """The user's profile document and skill names (for a resume made from the profile)."""
+        profile = await self._service.profile(user_id)
+        skills = await self._service.skills(user_id)
+        return {
+            **profile.profile.model_dump(mode="json"),
+            "skills": [skill.name for skill in skills],
+        }
+
+    def normalise_skill(self, text: str) -> tuple[str, str | None]:
+        """The taxonomy's name and id for a skill as written ("k8s" → Kubernetes), or the text
+        itself and None when the taxonomy does not know it."""
+        found = self._service.taxonomy.normalise(text)
+        return (found.name, found.id) if found is not None else (text.strip(), None)
 
     async def change_tier(self, user_id: uuid.UUID, tier: str) -> None:
         """Move a user to another subscription tier (admins)."""

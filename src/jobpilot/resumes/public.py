@@ -1,0 +1,22 @@
+"""What other parts of the platform may ask of the resumes domain."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from jobpilot.kit.db import Database
+from jobpilot.resumes.service import ResumesComponents, ResumesService
+
+
+class ResumesFacade:
+    """Reads for other domains, each in its own unit of work."""
+
+    def __init__(self, db: Database, components: ResumesComponents) -> None:
+        self._db = db
+        self._components = components
+
+    async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
+        """The user's resumes with every version, for a data export."""
+        async with self._db.unit_of_work() as session:
+            return await ResumesService(session, self._components).export_user(user_id)
