@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from jobpilot import registry, wiring
 from jobpilot.main import create_app
-from jobpilot.resumes.models import ResumeRow, ResumeVersion
+from jobpilot.resumes.models import ExportRow, ResumeRow, ResumeVersion
 from jobpilot.settings import Settings
 from support import assert_error, client_for, require_shared, sign_in
 
@@ -324,3 +324,34 @@ async def test_resumes_are_exported_and_erased_with_the_account(ada: Client) -> 
     async with ada.app.state.container.db.unit_of_work() as session:
         assert await session.scalar(select(func.count()).select_from(ResumeVersion)) == 0
     assert await count_resumes(ada) == 0
+
+
+async def test_import_edit_diff_restore_export_end_to_end(ada: Client) -> None:
+    pdf = require_shared("fixtures", "resumes", "resume-matcher", "barry_allen_fe.pdf")
+    imported = await ada.ok(
+        "POST",
+        "/api/v1/resumes/import",
+        201,
+        files={"file": (pdf.name, pdf.read_bytes(), "application/pdf")},
+    )
+    rid, document = imported["id"], json.loads(json.dumps(imported["version"]["resume"]))
+    assert imported["name"] == "barry allen fe"
+    document["basics"]["label"] = "Frontend Engineer"
+    document["work"][0].setdefault("highlights", []).append("Cut page load time by a third")
+    await ada.ok("PUT", f"/api/v1/resumes/{rid}", json={"resume": document, "base_version": 1})
+    diff = await ada.ok("GET", f"/api/v1/resumes/{rid}/diff", params={"from": 1, "to": 2})
+    assert {"field": "label", "from": imported["version"]["resume"]["basics"].get("label"),
+            "to": "Frontend Engineer"} in diff["basics"]  # fmt: skip
+    restored = await ada.ok("POST", f"/api/v1/resumes/{rid}/versions/1/restore", 201)
+    assert restored["version"]["resume"] == imported["version"]["resume"]
+
+    # The worker renders each new version's PDF and DOCX ahead of the first download.
+    await wiring.build_worker(ada.app.state.container, registry.domains()).drain()
+    async with ada.app.state.container.db.unit_of_work() as session:
+        cached = await session.scalar(select(func.count()).select_from(ExportRow))
+    assert cached == 6  # three versions x (PDF, DOCX)
+    pdf_export = await ada.call("GET", f"/api/v1/resumes/{rid}/export", params={"format": "pdf"})
+    with pdfplumber.open(io.BytesIO(pdf_export.content)) as opened:
+        assert "Barry Allen" in (opened.pages[0].extract_text() or "")
+    word = await ada.call("GET", f"/api/v1/resumes/{rid}/export", params={"format": "docx"})
+    assert docx.Document(io.BytesIO(word.content)).paragraphs[0].text == "Barry Allen"

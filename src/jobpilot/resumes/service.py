@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.kit.clock import utcnow
+from jobpilot.kit.db import insert_or_ignore
 from jobpilot.kit.errors import ValidationFailed, validation_details
 from jobpilot.kit.ports import BlobStore
 from jobpilot.kit.tasks import enqueue
@@ -51,6 +52,7 @@ from jobpilot.users.public import UsersComponents, UsersFacade
 
 RESUMES_QUOTA = "resumes"
 DELETE_BLOBS = "resumes.delete_blobs"
+PRERENDER = "resumes.prerender"
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -297,6 +299,7 @@ class ResumesService:
         await self.session.flush()
         self.session.add(version)
         await self.session.flush()
+        await self._prerender(version, template)
         return row, version
 
     async def create(self, user_id: uuid.UUID, tier: str, body: ResumeCreate) -> ResumeDetail:
@@ -393,7 +396,34 @@ class ResumesService:
         row.updated_at = now
         self.session.add(version)
         await self.session.flush()
+        await self._prerender(version, row.template)
         return version
+
+    async def _prerender(self, version: ResumeVersion, template: str) -> None:
+        """Render the new version's PDF and DOCX in the background, so exports are instant."""
+        await enqueue(
+            self.session,
+            PRERENDER,
+            idempotency_key=f"{PRERENDER}:{version.id}:{template}",
+            version_id=str(version.id),
+            template=template,
+        )
+
+    async def prerender_plan(
+        self, version_id: uuid.UUID, template_key: str
+    ) -> tuple[ResumeVersion, render.TemplateSource, list[str]] | None:
+        """What a new version still lacks in the export cache (None if it is gone)."""
+        version = await self.session.get(ResumeVersion, version_id)
+        if version is None:
+            return None
+        try:
+            template = await self.template_source(template_key)
+        except TemplateNotFound:
+            return None
+        missing = [
+            fmt for fmt in ("pdf", "docx") if await self.cached(version.id, template, fmt) is None
+        ]
+        return version, template, missing
 
     async def save(
         self, user_id: uuid.UUID, resume_id: uuid.UUID, body: ResumeUpdate
@@ -653,41 +683,66 @@ class ResumesService:
         data = await self.rendered(version, template, fmt)
         return Export(data=data, media_type=MEDIA_TYPES[fmt], filename=filename)
 
-    async def rendered(
-        self, version: ResumeVersion, template: render.TemplateSource, fmt: str
-    ) -> bytes:
-        """The export's bytes, from the cache or rendered now (and cached)."""
-        template_key = template.key if fmt == "pdf" else "-"
-        template_version = template.version if fmt == "pdf" else 0
-        cached = await self.session.scalar(
+    @staticmethod
+    def _cache_slot(template: render.TemplateSource, fmt: str) -> tuple[str, int]:
+        # DOCX, JSON and text do not depend on the HTML template.
+        return (template.key, template.version) if fmt == "pdf" else ("-", 0)
+
+    async def cached(
+        self, version_id: uuid.UUID, template: render.TemplateSource, fmt: str
+    ) -> bytes | None:
+        """The export's bytes when they are in the cache."""
+        template_key, template_version = self._cache_slot(template, fmt)
+        row = await self.session.scalar(
             select(ExportRow).where(
-                ExportRow.version_id == version.id,
+                ExportRow.version_id == version_id,
                 ExportRow.template == template_key,
                 ExportRow.template_version == template_version,
                 ExportRow.format == fmt,
             )
         )
-        if cached is not None:
-            blob = await self.c.blobs.get(cached.blob_key)
-            if blob is not None:
-                return blob.data
-            await self.session.delete(cached)
+        if row is None:
+            return None
+        blob = await self.c.blobs.get(row.blob_key)
+        if blob is None:
+            await self.session.delete(row)
             await self.session.flush()
-        resume = Resume.model_validate(version.data)
+            return None
+        return blob.data
+
+    @staticmethod
+    def render_bytes(document: dict[str, Any], template: render.TemplateSource, fmt: str) -> bytes:
+        """Render an export (slow for PDF: run it in a thread, outside any transaction)."""
+        resume = Resume.model_validate(document)
         if fmt == "pdf":
-            data = await asyncio.to_thread(render.export_pdf, resume, template)
-        elif fmt == "docx":
-            data = await asyncio.to_thread(render.export_docx, resume)
-        elif fmt == "json":
+            return render.export_pdf(resume, template)
+        if fmt == "docx":
+            return render.export_docx(resume)
+        if fmt == "json":
             return render.export_json(resume)
-        else:
-            return render.export_text(resume).encode()
-        key = f"resumes/{version.resume_id}/{version.id}/{template_key}-{template_version}.{fmt}"
+        return render.export_text(resume).encode()
+
+    async def store(
+        self,
+        resume_id: uuid.UUID,
+        version_id: uuid.UUID,
+        template: render.TemplateSource,
+        fmt: str,
+        data: bytes,
+    ) -> None:
+        """Keep a rendered PDF or DOCX in the export cache (a second copy is ignored)."""
+        if fmt not in {"pdf", "docx"}:
+            return  # JSON and text are cheaper to make than to fetch
+        template_key, template_version = self._cache_slot(template, fmt)
+        key = f"resumes/{resume_id}/{version_id}/{template_key}-{template_version}.{fmt}"
         await self.c.blobs.put(key, data, MEDIA_TYPES[fmt])
-        self.session.add(
-            ExportRow(
+        await self.session.execute(
+            insert_or_ignore(
+                self.session,
+                ExportRow,
+                ["version_id", "template", "template_version", "format"],
                 id=uuid.uuid4(),
-                version_id=version.id,
+                version_id=version_id,
                 template=template_key,
                 template_version=template_version,
                 format=fmt,
@@ -696,7 +751,16 @@ class ResumesService:
                 created_at=utcnow(),
             )
         )
-        await self.session.flush()
+
+    async def rendered(
+        self, version: ResumeVersion, template: render.TemplateSource, fmt: str
+    ) -> bytes:
+        """The export's bytes, from the cache or rendered now (and cached)."""
+        found = await self.cached(version.id, template, fmt)
+        if found is not None:
+            return found
+        data = await asyncio.to_thread(self.render_bytes, version.data, template, fmt)
+        await self.store(version.resume_id, version.id, template, fmt, data)
         return data
 
     async def check(
