@@ -600,3 +600,89 @@ async def test_facets_count_only_what_the_words_match(market: Catalog) -> None:
     facets = await market.facets(JobQuery(q="engineer", location="london"))
     assert facets["workplace"] == {"hybrid": 1}
     assert facets["country"] == {"GB": 1}
+
+
+# Bounded relevance ----------------------------------------------------------------------------
+
+
+async def test_a_broad_query_ranks_its_newest_matches_then_lists_the_rest_newest_first(
+    crowd: Catalog,
+) -> None:
+    window = search_for(crowd.db.dialect, rank_window=10)
+    async with crowd.db.unit_of_work() as session:
+        page = await window.search(session, JobQuery(q="platform"), limit=100)
+        by_date = await window.search(session, JobQuery(q="platform", sort="date"), limit=100)
+    assert page.total == by_date.total == len(page.ids) > 10
+    newest = by_date.ids[:10]
+    # The ten newest matches come first, best first (ties newest first)...
+    assert set(page.ids[:10]) == set(newest)
+    assert set(page.scores) == set(newest)
+    ranked = [page.scores[posting_id] for posting_id in page.ids[:10]]
+    assert ranked == sorted(ranked, reverse=True)
+    assert ranked[0] > ranked[-1]
+    # ...then every other match, newest first.
+    assert page.ids[10:] == by_date.ids[10:]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        JobQuery(q="platform"),
+        JobQuery(q="engineer"),
+        JobQuery(q="platform OR support", workplaces=("remote",)),
+        JobQuery(q="-platform"),
+    ],
+    ids=["relevance", "all-tied", "filtered", "exclusion"],
+)
+async def test_cursors_page_through_a_bounded_ranking_once_in_order(
+    crowd: Catalog, query: JobQuery
+) -> None:
+    for window in (1, 5, 12):
+        bounded = replace(crowd, search=search_for(crowd.db.dialect, rank_window=window))
+        for limit in (1, 4, 7):
+            assert await _all_pages(bounded, query, limit)
+
+
+async def test_a_window_larger_than_the_matches_ranks_them_all(market: Catalog) -> None:
+    exact = search_for(market.db.dialect, rank_window=1)
+    everything = search_for(market.db.dialect, rank_window=100)
+    async with market.db.unit_of_work() as session:
+        page = await everything.search(session, JobQuery(q="engineers"), limit=10)
+        one = await exact.search(session, JobQuery(q="engineers"), limit=10)
+    assert market.names(page.ids)[-1] == "designer"
+    assert len(page.scores) == page.total == 4
+    # With a window of one, only the newest match is ranked; the others follow newest first.
+    assert market.names(one.ids) == ["backend", "frontend", "designer", "manager"]
+    assert list(one.scores) == [market.ids["backend"]]
+
+
+async def test_a_cursor_survives_a_moving_listed_since(market: Catalog) -> None:
+    async with market.db.unit_of_work() as session:
+        first = await market.search.search(
+            session, JobQuery(q="engineer", listed_since=_days_ago(10)), limit=2
+        )
+        assert first.next_cursor is not None
+        second = await market.search.search(
+            session,
+            JobQuery(q="engineer", listed_since=_days_ago(10) + timedelta(minutes=5)),
+            limit=2,
+            cursor=first.next_cursor,
+        )
+    assert len(first.ids) + len(second.ids) == first.total == 4
+    assert not set(first.ids) & set(second.ids)
+
+
+async def test_changes_to_a_posting_are_searched_at_once(market: Catalog) -> None:
+    async with market.db.unit_of_work() as session:
+        posting = await session.get(Posting, market.ids["java"])
+        assert posting is not None
+        posting.workplace = "remote"
+        posting.city = "Lisbon"
+        posting.salary_yearly_max = 300_000.0
+        closed = await session.get(Posting, market.ids["backend"])
+        assert closed is not None
+        closed.status = "closed"
+    assert await market.find(JobQuery(workplaces=("remote",))) == ["scientist", "java"]
+    assert await market.find(JobQuery(location="lisbon")) == ["java"]
+    assert await market.find(JobQuery(salary_min=250_000)) == ["java"]
+    assert "backend" not in await market.find(JobQuery(q="engineer"))

@@ -123,6 +123,8 @@ class Ingester:
         self.session = session
         self.settings = settings
         self.now = now or utcnow()
+        self._seen_sources: set[uuid.UUID] = set()
+        self._seen_postings: set[uuid.UUID] = set()
 
     # Companies and boards
 
@@ -246,7 +248,7 @@ class Ingester:
                 result.closed += 1
         await self.session.flush()
         await self._close_orphans(touched)
-        await self._touch(board)
+        await self._touch()
         board.last_status = "ok"
         board.last_run_at = board.last_success_at = self.now
         board.last_error_code = board.last_error = None
@@ -377,6 +379,8 @@ class Ingester:
         reopened = source.status != "open"
         if source.content_hash == digest and not reopened:
             result.unchanged += 1
+            self._seen_sources.add(source.id)
+            self._seen_postings.add(source.posting_id)
             return None
         posting = await self._posting(source)
         countries_before = {row["country"] for row in posting.locations if row.get("country")}
@@ -457,23 +461,29 @@ class Ingester:
                 .execution_options(synchronize_session=False)
             )
 
-    async def _touch(self, board: Board) -> None:
-        """Mark every open listing of the board as seen now (one statement each table)."""
-        open_here = (Source.ats == board.ats) & (Source.tenant == board.tenant)
-        await self.session.execute(
-            update(Source)
-            .where(open_here, Source.status == "open")
-            .values(last_seen_at=self.now)
-            .execution_options(synchronize_session=False)
-        )
-        await self.session.execute(
-            update(Posting)
-            .where(
-                Posting.id.in_(select(Source.posting_id).where(open_here, Source.status == "open"))
+    async def _touch(self) -> None:
+        """Mark the listings that came back unchanged as seen now (rows written in this run
+        already say so; rewriting them would only leave dead row versions behind)."""
+        sources, postings = sorted(self._seen_sources), sorted(self._seen_postings)
+        for start in range(0, len(sources), _CHUNK):
+            await self.session.execute(
+                update(Source)
+                .where(Source.id.in_(sources[start : start + _CHUNK]))
+                .values(last_seen_at=self.now)
+                .execution_options(synchronize_session=False)
             )
-            .values(last_seen_at=self.now)
-            .execution_options(synchronize_session=False)
-        )
+        for start in range(0, len(postings), _CHUNK):
+            await self.session.execute(
+                update(Posting)
+                .where(
+                    Posting.id.in_(postings[start : start + _CHUNK]),
+                    Posting.last_seen_at < self.now,
+                )
+                .values(last_seen_at=self.now)
+                .execution_options(synchronize_session=False)
+            )
+        self._seen_sources.clear()
+        self._seen_postings.clear()
 
     async def _record(self, board: Board, result: RunResult) -> None:
         self.session.add(

@@ -22,8 +22,10 @@ from jobpilot.kit.migrate import unmanaged
 unmanaged(
     Base.metadata,
     "jobs_search_docs",
+    "ix_jobs_search_docs*",
     "jobs_postings_fts*",
     "jobs_postings.search_vector",
+    "jobs_postings.rank_vector",
     "ix_jobs_postings_search_vector",
 )
 
@@ -113,15 +115,12 @@ class Posting(UuidPk, Base):
     city: Mapped[str | None] = mapped_column(String(120))
     region: Mapped[str | None] = mapped_column(String(120))
     country: Mapped[str | None] = mapped_column(String(2))
-    locations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     salary_min: Mapped[float | None]
     salary_max: Mapped[float | None]
     salary_currency: Mapped[str | None] = mapped_column(String(3))
     salary_period: Mapped[str | None] = mapped_column(String(10))
     # The top of the range as a yearly amount, for the `salary_min` filter.
     salary_yearly_max: Mapped[float | None] = mapped_column(index=True)
-    description_html: Mapped[str] = mapped_column(Text, default="")
-    description_text: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str | None] = mapped_column(String(1000))
     apply_url: Mapped[str | None] = mapped_column(String(1000))
     posted_at: Mapped[datetime | None]
@@ -137,6 +136,10 @@ class Posting(UuidPk, Base):
     dedup_key: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The wide columns last, after everything searches and lists read.
+    locations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, sort_order=1)
+    description_html: Mapped[str] = mapped_column(Text, default="", sort_order=1)
+    description_text: Mapped[str] = mapped_column(Text, default="", sort_order=1)
 
 
 class PostingCountry(Base):

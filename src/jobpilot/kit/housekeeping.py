@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.events import OutboxEvent
@@ -30,3 +30,7 @@ async def purge_history(ctx: TaskContext, retention_days: int) -> None:
         .where(OutboxEvent.relayed_at < cutoff)
         .execution_options(synchronize_session=False)
     )
+    if ctx.session.get_bind().dialect.name == "sqlite":
+        # SQLite gathers planner statistics only when asked; this refreshes those that are
+        # stale (PostgreSQL's autovacuum does the same by itself).
+        await ctx.session.execute(text("PRAGMA optimize"))

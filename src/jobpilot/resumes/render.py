@@ -48,6 +48,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from jinja2.exceptions import SecurityError
 from jinja2.visitor import NodeTransformer
+from PIL import ImageFile
 
 from jobpilot.kit.errors import ValidationFailed
 from jobpilot.resumes.schema import SECTIONS, Location, Resume
@@ -58,6 +59,11 @@ with warnings.catch_warnings():
     from weasyprint import HTML  # type: ignore[import-untyped]
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
     from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+# Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process. Resume
+# templates load no images at all, and avatar checks must keep treating a truncated image as
+# broken, so it is turned off again.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 Paper = Literal["A4", "Letter"]
 

@@ -24,11 +24,15 @@ __all__ = [
 ]
 
 
-def search_for(dialect: str) -> PostingSearch:
-    """The search backend of a database dialect: "sqlite" or "postgresql"."""
+def search_for(dialect: str, rank_window: int = 1000) -> PostingSearch:
+    """The search backend of a database dialect: "sqlite" or "postgresql".
+
+    A relevance search ranks at most `rank_window` of its most recently listed matches; the
+    others follow newest first (see `common`).
+    """
     if dialect == "sqlite":
-        return SqliteSearch()
+        return SqliteSearch(rank_window)
     if dialect == "postgresql":
-        return PostgresSearch()
+        return PostgresSearch(rank_window)
     msg = f"no posting search for the {dialect!r} dialect"
     raise ValueError(msg)

@@ -5,6 +5,10 @@ the pages and the facets is shared (`common.py`), and each backend adds its own 
 and ranking (FTS5 on SQLite in `sqlite.py`, a `tsvector` on PostgreSQL in `postgres.py`); pick
 one with `search_for(dialect)`. Pages are cursors over the sort key, so a page never skips or
 repeats a posting when new ones arrive.
+
+Relevance is bounded, by product decision: a search ranks at most its 1,000 most recently listed
+matches (`search_for(dialect, rank_window=...)`), best first, then lists its other matches
+newest first. A search with fewer matches is ranked exactly; `total` always counts every match.
 """
 
 from __future__ import annotations

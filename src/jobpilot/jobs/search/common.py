@@ -1,9 +1,17 @@
 """What both search backends share: the words of a query, the filter SQL, pages and facets.
 
-A backend supplies two things: the condition that restricts postings to those matching the
-words of `q` (and, when results are ranked, the score of each), and a way to run the
-statement. Everything else, the filters, the keyset pagination, the totals and the facet
-counts, is written once here over `Posting` and `PostingCountry`.
+A backend supplies the columns its filters read (a `Projection`: `jobs_postings` itself on
+PostgreSQL, a narrow copy on SQLite), the condition that restricts them to the postings
+matching the words of `q`, and how to score a set of candidates. Everything else, the filters,
+the keyset pagination, the totals and the facet counts, is written once here.
+
+Relevance is bounded: a query ranks at most `rank_window` candidates (1,000 by default), the
+most recently listed of its matches after every filter. When a query matches fewer postings,
+all of them are ranked, and the ranking is exact. When it matches more (a broad query such as
+"engineer"), the newest `rank_window` matches come first, best first, and the other matches
+follow newest first. Paging through every page still returns each match exactly once, and
+`total` always counts every match. This keeps a broad query as fast as a narrow one, at the
+price of ranking only the recent part of its matches, which is what a job seeker reads first.
 """
 
 from __future__ import annotations
@@ -16,12 +24,12 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.jobs.models import Posting, PostingCountry
@@ -42,7 +50,7 @@ _STOP_WORDS = """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _TOKEN = re.compile(r"[^\W_]+")
-_CURSOR_VERSION = 1
+_CURSOR_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -136,10 +144,59 @@ def parse_text(q: str | None) -> TextQuery | None:
     return TextQuery(tuple(groups))
 
 
+# Projections --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The columns that filters, the sort and the facets read, where a backend keeps them.
+
+    PostgreSQL reads `jobs_postings` itself; SQLite its narrow copy, `jobs_search_docs`. `id` is
+    the posting's id. `place` is the condition that a LIKE pattern (lower-cased, `\\` escapes)
+    is part of the posting's location, city or region.
+    """
+
+    table: Any
+    id: ColumnElement[Any]
+    listed_at: ColumnElement[Any]
+    status: ColumnElement[Any]
+    company_id: ColumnElement[Any]
+    ats: ColumnElement[Any]
+    workplace: ColumnElement[Any]
+    employment_type: ColumnElement[Any]
+    seniority: ColumnElement[Any]
+    salary_yearly_max: ColumnElement[Any]
+    place: Callable[[str], ColumnElement[bool]]
+
+
+def _posting_place(pattern: str) -> ColumnElement[bool]:
+    columns = (Posting.location, Posting.city, Posting.region)
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
+_POSTINGS = Posting.__table__.c
+
+# The filters read straight from `jobs_postings`.
+POSTINGS = Projection(
+    table=Posting.__table__,
+    id=_POSTINGS.id,
+    listed_at=_POSTINGS.listed_at,
+    status=_POSTINGS.status,
+    company_id=_POSTINGS.company_id,
+    ats=_POSTINGS.ats,
+    workplace=_POSTINGS.workplace,
+    employment_type=_POSTINGS.employment_type,
+    seniority=_POSTINGS.seniority,
+    salary_yearly_max=_POSTINGS.salary_yearly_max,
+    place=_posting_place,
+)
+
+
 # Filters ------------------------------------------------------------------------------------
 
 
-def _like_pattern(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (with `\\` as escape) for lower-cased text that contains `text`."""
     escaped = (
         text.replace("\x00", "")
         .lower()
@@ -150,50 +207,46 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _facet_condition(query: JobQuery, facet: str) -> ColumnElement[bool] | None:
+def _facet_condition(
+    query: JobQuery, facet: str, columns: Projection
+) -> ColumnElement[bool] | None:
     if facet == "workplace" and query.workplaces:
-        return Posting.workplace.in_(query.workplaces)
+        return columns.workplace.in_(query.workplaces)
     if facet == "country" and query.countries:
         codes = sorted({code.upper() for code in query.countries})
-        return Posting.id.in_(
+        return columns.id.in_(
             select(PostingCountry.posting_id).where(PostingCountry.country.in_(codes))
         )
     if facet == "employment_type" and query.employment_types:
-        return Posting.employment_type.in_(query.employment_types)
+        return columns.employment_type.in_(query.employment_types)
     if facet == "seniority" and query.seniorities:
-        return Posting.seniority.in_(query.seniorities)
+        return columns.seniority.in_(query.seniorities)
     if facet == "ats" and query.ats:
-        return Posting.ats.in_(query.ats)
+        return columns.ats.in_(query.ats)
     if facet == "company" and query.company_ids:
-        return Posting.company_id.in_(query.company_ids)
+        return columns.company_id.in_(query.company_ids)
     return None
 
 
-def filter_conditions(query: JobQuery, *, skip: str | None = None) -> list[ColumnElement[bool]]:
-    """The WHERE conditions over `Posting` for every filter of `query` but the text.
+def filter_conditions(
+    query: JobQuery, columns: Projection, *, skip: str | None = None
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions over `columns` for every filter of `query` but the text.
 
     `skip` names a facet whose own filter is left out (its counts ignore it).
     """
     conditions: list[ColumnElement[bool]] = []
     if not query.include_closed:
-        conditions.append(Posting.status == "open")
+        conditions.append(columns.status == "open")
     if query.location and query.location.strip():
-        pattern = _like_pattern(query.location.strip())
-        conditions.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (Posting.location, Posting.city, Posting.region)
-                )
-            )
-        )
+        conditions.append(columns.place(like_pattern(query.location.strip())))
     if query.salary_min is not None:
-        conditions.append(Posting.salary_yearly_max >= query.salary_min)
+        conditions.append(columns.salary_yearly_max >= query.salary_min)
     if query.listed_since is not None:
-        conditions.append(Posting.listed_at >= query.listed_since)
+        conditions.append(columns.listed_at >= query.listed_since)
     for facet in FACETS:
         if facet != skip:
-            condition = _facet_condition(query, facet)
+            condition = _facet_condition(query, facet, columns)
             if condition is not None:
                 conditions.append(condition)
     return conditions
@@ -203,47 +256,88 @@ def filter_conditions(query: JobQuery, *, skip: str | None = None) -> list[Colum
 
 
 @dataclass(frozen=True)
-class SortKey:
-    """Where a page ended: the sort key of its last posting."""
+class DateKey:
+    """A posting's place in newest-first order: (listed_at desc, id desc)."""
 
-    score: float | None
     listed_at: datetime
     id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a page ended.
+
+    `ranked` says whether the last posting was one of the ranked candidates (then `score` is
+    its score) or of the matches listed newest first after them. `boundary` is the oldest
+    candidate when matches older than it were left out of the ranking (None when every match
+    was ranked).
+    """
+
+    ranked: bool
+    score: float | None
+    key: DateKey
+    boundary: DateKey | None = None
+
+
 def query_hash(query: JobQuery) -> str:
-    """A short digest of everything that decides which postings a query finds, in what order."""
+    """A short digest of everything that decides which postings a query finds, in what order.
+
+    `listed_since` is left out: the service computes it from the current time (`posted_within`),
+    so it moves between two pages of one search.
+    """
     fields = dataclasses.asdict(query)
+    fields.pop("listed_since")
     fields["sort"] = query.effective_sort
     fields["company_ids"] = sorted(str(company_id) for company_id in query.company_ids)
     canonical = json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def encode_cursor(query: JobQuery, key: SortKey) -> str:
-    """An opaque cursor for the page after `key`, valid for `query` only."""
+def _encode_key(key: DateKey | None) -> list[str] | None:
+    return None if key is None else [key.listed_at.isoformat(), key.id.hex]
+
+
+def _decode_key(raw: Any) -> DateKey | None:
+    if raw is None:
+        return None
+    listed_at, posting_id = raw
+    key = DateKey(listed_at=datetime.fromisoformat(listed_at), id=uuid.UUID(hex=posting_id))
+    if key.listed_at.tzinfo is None:
+        raise InvalidQuery("the cursor is not valid")
+    return key
+
+
+def encode_cursor(query: JobQuery, position: Position) -> str:
+    """An opaque cursor for the page after `position`, valid for `query` only."""
     payload = {
         "v": _CURSOR_VERSION,
         "h": query_hash(query),
-        "k": [key.score, key.listed_at.isoformat(), key.id.hex],
+        "r": position.ranked,
+        "s": position.score,
+        "k": _encode_key(position.key),
+        "b": _encode_key(position.boundary),
     }
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(query: JobQuery, cursor: str) -> SortKey:
-    """The sort key in `cursor`; InvalidQuery when it is malformed or from another query."""
+def decode_cursor(query: JobQuery, cursor: str) -> Position:
+    """The position in `cursor`; InvalidQuery when it is malformed or from another query."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         if payload["v"] != _CURSOR_VERSION:
             raise InvalidQuery("this cursor is from an older version; search again")
         digest = payload["h"]
-        score, listed_at, posting_id = payload["k"]
-        key = SortKey(
+        ranked, score = payload["r"], payload["s"]
+        key = _decode_key(payload["k"])
+        if not isinstance(ranked, bool) or key is None:
+            raise InvalidQuery("the cursor is not valid")
+        position = Position(
+            ranked=ranked,
             score=None if score is None else float(score),
-            listed_at=datetime.fromisoformat(listed_at),
-            id=uuid.UUID(hex=posting_id),
+            key=key,
+            boundary=_decode_key(payload["b"]),
         )
     except InvalidQuery:
         raise
@@ -251,27 +345,41 @@ def decode_cursor(query: JobQuery, cursor: str) -> SortKey:
         raise InvalidQuery("the cursor is not valid") from exc
     if digest != query_hash(query):
         raise InvalidQuery("the cursor belongs to another search")
-    if key.listed_at.tzinfo is None:
+    relevance = query.effective_sort == "relevance"
+    if position.ranked != (position.score is not None) or (position.ranked and not relevance):
         raise InvalidQuery("the cursor is not valid")
-    if (key.score is None) != (query.effective_sort == "date"):
+    if position.boundary is not None and not position.ranked:
         raise InvalidQuery("the cursor is not valid")
-    return key
+    return position
 
 
 # Pages --------------------------------------------------------------------------------------
 
 
-def _after(key: SortKey, listed_at: Any, posting_id: Any, score: Any = None) -> ColumnElement[bool]:
-    if score is None:
-        return or_(
-            listed_at < key.listed_at,
-            and_(listed_at == key.listed_at, posting_id < key.id),
-        )
-    assert key.score is not None
+def _older(key: DateKey, listed_at: Any, posting_id: Any) -> ColumnElement[bool]:
+    """Postings after `key` newest first."""
     return or_(
-        score < key.score,
+        listed_at < key.listed_at,
+        and_(listed_at == key.listed_at, posting_id < key.id),
+    )
+
+
+def _not_older(key: DateKey, listed_at: Any, posting_id: Any) -> ColumnElement[bool]:
+    """`key` and the postings before it newest first."""
+    return or_(
+        listed_at > key.listed_at,
+        and_(listed_at == key.listed_at, posting_id >= key.id),
+    )
+
+
+def _after_ranked(
+    score: float, key: DateKey, scores: Any, listed_at: Any, posting_id: Any
+) -> ColumnElement[bool]:
+    """Postings after (score, key) in (score desc, listed_at desc, id asc) order."""
+    return or_(
+        scores < score,
         and_(
-            score == key.score,
+            scores == score,
             or_(
                 listed_at < key.listed_at,
                 and_(listed_at == key.listed_at, posting_id > key.id),
@@ -280,87 +388,189 @@ def _after(key: SortKey, listed_at: Any, posting_id: Any, score: Any = None) -> 
     )
 
 
+# Scores `candidates` (a CTE with the columns `key`, `id`, `listed_at` and the `carry` columns
+# of its Matching): what to select from (candidates joined to whatever holds the scores) and
+# the score of each candidate.
+Ranker = Callable[[Any], tuple[Any, ColumnElement[float]]]
+
+
 @dataclass(frozen=True)
 class Matching:
     """Postings matching the words of a query, as a backend expresses them.
 
-    `select_from` is what the statement selects from (`Posting`, or a join that ends in it);
-    `where` restricts it to the postings whose text matches; `score` is the relevance of each
-    (higher is better), used when sorting by relevance.
+    `select_from` is what the statement selects from (the projection's table, or a join that
+    ends in it) and `where` restricts it to the postings whose text matches. `key` is the
+    column that identifies a match to `rank` (the posting's id when None), `carry` are the
+    labelled columns `rank` reads from the candidates, and `rank` scores the candidates (all
+    score 0.0 when None).
     """
 
     where: Sequence[ColumnElement[bool]]
-    score: ColumnElement[float] | None = None
-    select_from: Any = Posting
+    select_from: Any
+    key: ColumnElement[Any] | None = None
+    carry: Sequence[ColumnElement[Any]] = ()
+    rank: Ranker | None = None
+
+
+@dataclass(frozen=True)
+class _Hit:
+    id: uuid.UUID
+    listed_at: datetime
+    score: float | None
+
+
+class Pager:
+    """Reads the pages of one query: its matches, filters and sort over one projection.
+
+    Relevance ranks at most `rank_window` candidates: the most recently listed matches. When
+    there are more matches, the rest follow the candidates newest first.
+    """
+
+    def __init__(
+        self, query: JobQuery, matching: Matching, columns: Projection, rank_window: int
+    ) -> None:
+        self.query = query
+        self.matching = matching
+        self.columns = columns
+        self.rank_window = rank_window
+        self.where = [*matching.where, *filter_conditions(query, columns)]
+
+    def _matches(self, *columns: Any) -> Select[Any]:
+        return select(*columns).select_from(self.matching.select_from).where(*self.where)
+
+    def count(self) -> Select[tuple[int]]:
+        """The number of matches."""
+        return self._matches(func.count())
+
+    def newest(self, after: DateKey | None, limit: int) -> Select[Any]:
+        """Up to `limit` matches newest first, after `after`."""
+        c = self.columns
+        stmt = self._matches(c.id.label("id"), c.listed_at.label("listed_at"))
+        if after is not None:
+            stmt = stmt.where(_older(after, c.listed_at, c.id))
+        return stmt.order_by(c.listed_at.desc(), c.id.desc()).limit(limit)
+
+    def ranked(self, position: Position | None, limit: int) -> Select[Any]:
+        """Up to `limit` candidates in (score desc, listed_at desc, id asc) order.
+
+        On the first page the candidates are the `rank_window` newest matches; after a cursor,
+        the matches no older than its boundary. Each row also says how many candidates there
+        are (`candidates`) and the oldest of them (`boundary_listed_at`, `boundary_id`).
+        """
+        c = self.columns
+        key = self.matching.key if self.matching.key is not None else c.id
+        stmt = self._matches(
+            key.label("key"),
+            c.id.label("id"),
+            c.listed_at.label("listed_at"),
+            *self.matching.carry,
+        )
+        if position is None:
+            stmt = stmt.order_by(c.listed_at.desc(), c.id.desc()).limit(self.rank_window)
+        elif position.boundary is not None:
+            stmt = stmt.where(_not_older(position.boundary, c.listed_at, c.id))
+        candidates = stmt.cte("candidates")
+        if self.matching.rank is None:
+            source: Any = candidates
+            score: ColumnElement[float] = literal(0.0, Float)
+        else:
+            source, score = self.matching.rank(candidates)
+        oldest = (
+            select(candidates.c.listed_at, candidates.c.id)
+            .order_by(candidates.c.listed_at.asc(), candidates.c.id.asc())
+            .limit(1)
+            .subquery("oldest")
+        )
+        scored = (
+            select(
+                candidates.c.id,
+                candidates.c.listed_at,
+                score.label("score"),
+            )
+            .select_from(source)
+            .subquery("scored")
+        )
+        page = select(
+            scored.c.id,
+            scored.c.listed_at,
+            scored.c.score,
+            select(func.count()).select_from(candidates).scalar_subquery().label("candidates"),
+            oldest.c.listed_at.label("boundary_listed_at"),
+            oldest.c.id.label("boundary_id"),
+        ).select_from(scored.join(oldest, true()))
+        if position is not None:
+            assert position.score is not None
+            page = page.where(
+                _after_ranked(
+                    position.score, position.key, scored.c.score, scored.c.listed_at, scored.c.id
+                )
+            )
+        return page.order_by(
+            scored.c.score.desc(), scored.c.listed_at.desc(), scored.c.id.asc()
+        ).limit(limit)
 
 
 async def search_page(
     session: AsyncSession,
     query: JobQuery,
     matching: Matching,
+    columns: Projection,
     *,
     limit: int,
     cursor: str | None,
+    rank_window: int,
 ) -> SearchPage:
-    """Count the matches of `query` and read the page after `cursor` in its sort order."""
+    """Count the matches of `query` and read the page after `cursor` in its sort order.
+
+    Sorted by relevance, a first page ranks the `rank_window` newest matches (all of them when
+    there are fewer); the matches older than those follow, newest first. The cursor says which
+    of the two parts a page ended in, and where the ranked part ends.
+    """
     if limit < 1:
         msg = "limit must be at least 1"
         raise ValueError(msg)
-    key = None if cursor is None else decode_cursor(query, cursor)
-    sort = query.effective_sort
-    score = matching.score if sort == "relevance" else None
-    where = [*matching.where, *filter_conditions(query)]
-
-    count = select(func.count()).select_from(matching.select_from).where(*where)
-    total = int(await session.scalar(count) or 0)
-    if score is None:
-        if key is not None:
-            where.append(_after(key, Posting.listed_at, Posting.id))
-        stmt: Any = (
-            select(Posting.id, Posting.listed_at)
-            .select_from(matching.select_from)
-            .where(*where)
-            .order_by(Posting.listed_at.desc(), Posting.id.desc())
-        )
-    elif key is None:
-        stmt = (
-            select(Posting.id, Posting.listed_at, score.label("score"))
-            .select_from(matching.select_from)
-            .where(*where)
-            .order_by(score.desc(), Posting.listed_at.desc(), Posting.id.asc())
-        )
+    if rank_window < 1:
+        msg = "rank_window must be at least 1"
+        raise ValueError(msg)
+    position = None if cursor is None else decode_cursor(query, cursor)
+    pager = Pager(query, matching, columns, rank_window)
+    total = int(await session.scalar(pager.count()) or 0)
+    hits: list[_Hit] = []
+    boundary: DateKey | None = None
+    rest_after: DateKey | None = None
+    ranking = query.effective_sort == "relevance" and (position is None or position.ranked)
+    if ranking:
+        rows = (await session.execute(pager.ranked(position, limit + 1))).all()
+        hits = [_Hit(row.id, row.listed_at, float(row.score)) for row in rows]
+        if position is not None:
+            boundary = position.boundary
+        elif rows and rows[0].candidates >= rank_window and total > rows[0].candidates:
+            boundary = DateKey(rows[0].boundary_listed_at, rows[0].boundary_id)
+        rest_after = boundary
+        ranked_out = len(hits) <= limit and boundary is not None
     else:
-        # After a cursor the score is computed once per posting in a subquery (OFFSET 0 keeps it
-        # one) that the cursor's condition and the order read; without a cursor the plain form
-        # lets PostgreSQL rank in parallel workers.
-        ranked = (
-            select(Posting.id, Posting.listed_at, score.label("score"))
-            .select_from(matching.select_from)
-            .where(*where)
-            .offset(0)
-            .subquery("ranked")
-        )
-        stmt = (
-            select(ranked.c.id, ranked.c.listed_at, ranked.c.score)
-            .where(_after(key, ranked.c.listed_at, ranked.c.id, ranked.c.score))
-            .order_by(ranked.c.score.desc(), ranked.c.listed_at.desc(), ranked.c.id.asc())
-        )
-    rows = (await session.execute(stmt.limit(limit + 1))).all()
-    page = rows[:limit]
-    ids = [row.id for row in page]
-    scores = {row.id: float(row.score) for row in page} if score is not None else {}
+        rest_after = position.key if position is not None else None
+        ranked_out = True
+    if ranked_out and len(hits) <= limit:
+        rows = (await session.execute(pager.newest(rest_after, limit + 1 - len(hits)))).all()
+        hits += [_Hit(row.id, row.listed_at, None) for row in rows]
+    page = hits[:limit]
     next_cursor = None
-    if len(rows) > limit:
+    if len(hits) > limit:
         last = page[-1]
         next_cursor = encode_cursor(
             query,
-            SortKey(
-                score=float(last.score) if score is not None else None,
-                listed_at=last.listed_at,
-                id=last.id,
+            Position(
+                ranked=last.score is not None,
+                score=last.score,
+                key=DateKey(last.listed_at, last.id),
+                boundary=boundary if last.score is not None else None,
             ),
         )
-    return SearchPage(ids=ids, next_cursor=next_cursor, total=total, scores=scores)
+    scores = {hit.id: hit.score for hit in page if hit.score is not None}
+    return SearchPage(
+        ids=[hit.id for hit in page], next_cursor=next_cursor, total=total, scores=scores
+    )
 
 
 def empty_page(query: JobQuery, cursor: str | None) -> SearchPage:
@@ -372,14 +582,9 @@ def empty_page(query: JobQuery, cursor: str | None) -> SearchPage:
 
 # Facets -------------------------------------------------------------------------------------
 
-# Facets that are a column of `Posting` with a handful of values: counted together in one
-# GROUP BY over their combinations when none of them is being filtered on.
-_SMALL_FACETS = {
-    "workplace": Posting.workplace,
-    "employment_type": Posting.employment_type,
-    "seniority": Posting.seniority,
-    "ats": Posting.ats,
-}
+# Facets that are a column with a handful of values: counted together in one GROUP BY over
+# their combinations when none of them is being filtered on.
+_SMALL_FACETS = ("workplace", "employment_type", "seniority", "ats")
 
 
 def _counts(rows: Iterable[Any]) -> dict[str, int]:
@@ -387,52 +592,51 @@ def _counts(rows: Iterable[Any]) -> dict[str, int]:
 
 
 async def facet_counts(
-    session: AsyncSession, query: JobQuery, matching: Matching
+    session: AsyncSession, query: JobQuery, matching: Matching, columns: Projection
 ) -> dict[str, dict[str, int]]:
     """For each name in FACETS, the matching postings per value, ignoring that facet's filter."""
     result: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    by_facet: dict[str, ColumnElement[Any]] = {
+        "workplace": columns.workplace,
+        "employment_type": columns.employment_type,
+        "seniority": columns.seniority,
+        "ats": columns.ats,
+        "company": columns.company_id,
+    }
 
     def where(skip: str | None) -> list[ColumnElement[bool]]:
-        return [*matching.where, *filter_conditions(query, skip=skip)] or [true()]
+        return [*matching.where, *filter_conditions(query, columns, skip=skip)] or [true()]
 
-    shared = [facet for facet in _SMALL_FACETS if _facet_condition(query, facet) is None]
-    if shared:
-        columns = [_SMALL_FACETS[facet] for facet in shared]
-        combined = (
-            select(*columns, func.count())
+    def grouped(skip: str | None, *group: ColumnElement[Any]) -> Select[Any]:
+        return (
+            select(*group, func.count())
             .select_from(matching.select_from)
-            .where(*where(None))
-            .group_by(*columns)
+            .where(*where(skip))
+            .group_by(*group)
         )
+
+    shared = [
+        facet
+        for facet in (*_SMALL_FACETS, "company")
+        if _facet_condition(query, facet, columns) is None
+    ]
+    if shared:
         totals: dict[str, Counter[str]] = {facet: Counter() for facet in shared}
+        combined = grouped(None, *(by_facet[facet] for facet in shared))
         for *values, count in (await session.execute(combined)).all():
             for facet, value in zip(shared, values, strict=True):
                 if value is not None:
                     totals[facet][str(value)] += int(count)
         for facet in shared:
             result[facet] = dict(totals[facet])
-    for facet, column in _SMALL_FACETS.items():
+    for facet, column in by_facet.items():
         if facet not in shared:
-            one = (
-                select(column, func.count())
-                .select_from(matching.select_from)
-                .where(*where(facet))
-                .group_by(column)
-            )
-            result[facet] = _counts((await session.execute(one)).all())
-
-    companies = (
-        select(Posting.company_id, func.count())
-        .select_from(matching.select_from)
-        .where(*where("company"))
-        .group_by(Posting.company_id)
-    )
-    result["company"] = _counts((await session.execute(companies)).all())
+            result[facet] = _counts((await session.execute(grouped(facet, column))).all())
 
     countries = (
         select(PostingCountry.country, func.count())
         .select_from(matching.select_from)
-        .join(PostingCountry, PostingCountry.posting_id == Posting.id)
+        .join(PostingCountry, PostingCountry.posting_id == columns.id)
         .where(*where("country"))
         .group_by(PostingCountry.country)
     )

@@ -1,28 +1,37 @@
 """Search on SQLite: an FTS5 index over title, company and description, ranked by bm25.
 
 `jobs_postings_fts` holds one row per posting, its rowid the posting's `doc_id` in
-`jobs_search_docs` (triggers on `jobs_postings` keep both in step; see migration 0005). The
-words of `q` become an FTS5 MATCH expression in which every word and phrase is a quoted string
-of plain tokens, so nothing a user types is read as FTS5 syntax.
+`jobs_search_docs`, which also holds a narrow copy of everything the filters, the sort and the
+facets read (triggers on `jobs_postings` keep both in step; see migration 0005). A search reads
+the FTS5 doclist and looks each match up by its integer key in that narrow table: it never
+reads the wide `jobs_postings` rows. The words of `q` become an FTS5 MATCH expression in which
+every word and phrase is a quoted string of plain tokens, so nothing a user types is read as
+FTS5 syntax.
 
-bm25 weighs a word by how rare it is among all postings, so scores move a little as postings
-come and go; a relevance cursor kept across such changes may then skip or repeat a posting.
+Relevance ranks at most `rank_window` candidates, the most recently listed matches (see
+`common`); their bm25 scores are computed in one pass over the doclist that evaluates bm25 for
+the candidates only. bm25 weighs a word by how rare it is among all postings, so scores move a
+little as postings come and go; a relevance cursor kept across such changes may then skip or
+repeat a posting.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    Double,
     Float,
     Integer,
-    Select,
+    MetaData,
+    String,
+    Table,
+    Text,
     Uuid,
     column,
     func,
-    literal,
     or_,
     select,
     table,
@@ -32,11 +41,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from jobpilot.jobs.models import Posting
 from jobpilot.jobs.search.base import FACETS, JobQuery, SearchPage
 from jobpilot.jobs.search.common import (
     Group,
     Matching,
+    Projection,
     Term,
     TextQuery,
     empty_page,
@@ -44,9 +53,41 @@ from jobpilot.jobs.search.common import (
     parse_text,
     search_page,
 )
+from jobpilot.kit.db import UTCDateTime
 
 FTS = table("jobs_postings_fts", column("rowid", Integer))
-DOCS = table("jobs_search_docs", column("doc_id", Integer), column("posting_id", Uuid))
+
+# The narrow copy of jobs_postings that searches read (made by migration 0005, not by models).
+DOCS = Table(
+    "jobs_search_docs",
+    MetaData(),
+    Column("doc_id", Integer, primary_key=True),
+    Column("posting_id", Uuid, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("listed_at", UTCDateTime(timezone=True), nullable=False),
+    Column("company_id", Uuid, nullable=False),
+    Column("ats", String(40), nullable=False),
+    Column("workplace", String(10)),
+    Column("employment_type", String(20)),
+    Column("seniority", String(20)),
+    Column("salary_yearly_max", Double),
+    # Location, city and region, lower-cased, one per line.
+    Column("place", Text, nullable=False),
+)
+
+COLUMNS = Projection(
+    table=DOCS,
+    id=DOCS.c.posting_id,
+    listed_at=DOCS.c.listed_at,
+    status=DOCS.c.status,
+    company_id=DOCS.c.company_id,
+    ats=DOCS.c.ats,
+    workplace=DOCS.c.workplace,
+    employment_type=DOCS.c.employment_type,
+    seniority=DOCS.c.seniority,
+    salary_yearly_max=DOCS.c.salary_yearly_max,
+    place=lambda pattern: DOCS.c.place.like(pattern, escape="\\"),
+)
 
 # bm25 weights of the FTS5 columns: a word in the title counts ten times one in the description.
 TITLE_WEIGHT, COMPANY_WEIGHT, DESCRIPTION_WEIGHT = 10.0, 5.0, 1.0
@@ -55,9 +96,9 @@ TITLE_WEIGHT, COMPANY_WEIGHT, DESCRIPTION_WEIGHT = 10.0, 5.0, 1.0
 class CrossJoin(Join):
     """An inner join that SQLite must run with its left side as the outer loop.
 
-    Without statistics SQLite takes any equality on an indexed column of `jobs_postings` (such
-    as `status = 'open'`) for a selective one and would run the full-text query once per
-    posting; `CROSS JOIN` makes it read the full-text matches first.
+    Without statistics SQLite takes any equality on an indexed column (such as
+    `status = 'open'`) for a selective one and would run the full-text query once per row;
+    `CROSS JOIN` makes it read the full-text matches first.
     """
 
     inherit_cache = True
@@ -93,53 +134,74 @@ def _match(expression: str) -> ColumnElement[bool]:
     return column("jobs_postings_fts").bool_op("MATCH")(expression)
 
 
-def _docs_matching(expression: str) -> Select[tuple[uuid.UUID]]:
-    return (
-        select(DOCS.c.posting_id)
-        .join_from(FTS, DOCS, DOCS.c.doc_id == FTS.c.rowid)
-        .where(_match(expression))
-    )
+def _matching_docs(expression: str) -> Any:
+    return select(FTS.c.rowid).where(_match(expression))
+
+
+def _ranker(expression: str) -> Any:
+    def rank(candidates: Any) -> tuple[Any, ColumnElement[float]]:
+        # `rowid + 0` keeps the candidates out of FTS5's own rowid lookups (one doclist read per
+        # candidate): the doclist is read once and bm25 runs for the candidates only.
+        rowid = FTS.c.rowid + 0
+        scores = (
+            select(
+                rowid.label("key"),
+                (
+                    -func.bm25(
+                        column("jobs_postings_fts"),
+                        TITLE_WEIGHT,
+                        COMPANY_WEIGHT,
+                        DESCRIPTION_WEIGHT,
+                        type_=Float,
+                    )
+                ).label("score"),
+            )
+            .where(_match(expression), rowid.in_(select(candidates.c.key)))
+            .cte("scores")
+            .prefix_with("MATERIALIZED")
+        )
+        joined = CrossJoin(scores, candidates, candidates.c.key == scores.c.key)
+        return joined, scores.c.score
+
+    return rank
 
 
 def matching(text: TextQuery) -> Matching:
     """How postings matching `text` are selected and scored on SQLite."""
     if all(group.include for group in text.groups):
-        score = -func.bm25(
-            column("jobs_postings_fts"),
-            TITLE_WEIGHT,
-            COMPANY_WEIGHT,
-            DESCRIPTION_WEIGHT,
-            type_=Float,
-        )
+        expression = match_expression(text.groups)
         return Matching(
-            where=[_match(match_expression(text.groups))],
-            score=score,
-            select_from=CrossJoin(
-                CrossJoin(FTS, DOCS, DOCS.c.doc_id == FTS.c.rowid),
-                Posting.__table__,
-                Posting.id == DOCS.c.posting_id,
-            ),
+            where=[_match(expression)],
+            select_from=CrossJoin(FTS, DOCS, DOCS.c.doc_id == FTS.c.rowid),
+            key=DOCS.c.doc_id,
+            rank=_ranker(expression),
         )
     # A group with only exclusions ("-java") cannot be an FTS5 expression on its own: it is the
-    # postings outside the matches of its words. Such results are not ranked.
+    # postings outside the matches of its words. Such results are not ranked (all score 0).
     conditions: list[ColumnElement[bool]] = []
     positive = tuple(group for group in text.groups if group.include)
     if positive:
-        conditions.append(Posting.id.in_(_docs_matching(match_expression(positive))))
+        conditions.append(DOCS.c.doc_id.in_(_matching_docs(match_expression(positive))))
     for group in text.groups:
         if not group.include:
             words = " OR ".join(_phrase(term) for term in group.exclude)
-            conditions.append(Posting.id.not_in(_docs_matching(words)))
-    return Matching(where=[or_(*conditions)], score=literal(0.0, Float))
+            conditions.append(DOCS.c.doc_id.not_in(_matching_docs(words)))
+    return Matching(where=[or_(*conditions)], select_from=DOCS, key=DOCS.c.doc_id)
 
 
 class SqliteSearch:
-    """PostingSearch over FTS5."""
+    """PostingSearch over FTS5 and the narrow `jobs_search_docs`.
+
+    A relevance page ranks at most `rank_window` candidates (see `common`).
+    """
+
+    def __init__(self, rank_window: int = 1000) -> None:
+        self.rank_window = rank_window
 
     def _matching(self, query: JobQuery) -> Matching | None:
         text = parse_text(query.q)
         if text is None:
-            return Matching(where=[])
+            return Matching(where=[], select_from=DOCS, key=DOCS.c.doc_id)
         if text.empty:
             return None
         return matching(text)
@@ -151,11 +213,19 @@ class SqliteSearch:
         found = self._matching(query)
         if found is None:
             return empty_page(query, cursor)
-        return await search_page(session, query, found, limit=limit, cursor=cursor)
+        return await search_page(
+            session,
+            query,
+            found,
+            COLUMNS,
+            limit=limit,
+            cursor=cursor,
+            rank_window=self.rank_window,
+        )
 
     async def facets(self, session: AsyncSession, query: JobQuery) -> dict[str, dict[str, int]]:
         """For each name in FACETS, the count of matching postings per value."""
         found = self._matching(query)
         if found is None:
             return {facet: {} for facet in FACETS}
-        return await facet_counts(session, query, found)
+        return await facet_counts(session, query, found, COLUMNS)

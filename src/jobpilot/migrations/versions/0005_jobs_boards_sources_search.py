@@ -22,15 +22,41 @@ depends_on: str | Sequence[str] | None = None
 
 
 # SQLite: FTS5 over title, company and description. Its rowid is `jobs_search_docs.doc_id`, an
-# INTEGER PRIMARY KEY (stable across VACUUM, unlike the implicit rowid of jobs_postings), and
-# triggers keep both in step with jobs_postings whatever writes it.
+# INTEGER PRIMARY KEY (stable across VACUUM, unlike the implicit rowid of jobs_postings).
+# jobs_search_docs is also a narrow copy of what the filters and the sort read (status,
+# listed_at, company, ats, workplace, employment type, seniority, yearly pay and the lower-cased
+# location, city and region in `place`), so a search never reads the wide jobs_postings rows.
+# Triggers keep both in step with jobs_postings whatever writes it.
 SQLITE_SEARCH = [
-    "CREATE TABLE jobs_search_docs (doc_id INTEGER PRIMARY KEY, "
-    "posting_id CHAR(32) NOT NULL UNIQUE)",
+    """CREATE TABLE jobs_search_docs (
+        doc_id INTEGER PRIMARY KEY,
+        posting_id CHAR(32) NOT NULL UNIQUE,
+        status VARCHAR(10) NOT NULL,
+        listed_at DATETIME NOT NULL,
+        company_id CHAR(32) NOT NULL,
+        ats VARCHAR(40) NOT NULL,
+        workplace VARCHAR(10),
+        employment_type VARCHAR(20),
+        seniority VARCHAR(20),
+        salary_yearly_max FLOAT,
+        place TEXT NOT NULL
+    )""",
+    # Newest first without words walks this index; counts scan the (narrow) table, which is
+    # faster than looking every posting up through an index on the (rarely selective) status.
+    "CREATE INDEX ix_jobs_search_docs_listed_at ON jobs_search_docs (listed_at, posting_id)",
     "CREATE VIRTUAL TABLE jobs_postings_fts USING fts5(title, company, description, "
     "tokenize = 'porter unicode61 remove_diacritics 2')",
     """CREATE TRIGGER jobs_postings_fts_insert AFTER INSERT ON jobs_postings BEGIN
-        INSERT INTO jobs_search_docs (posting_id) VALUES (new.id);
+        INSERT INTO jobs_search_docs (
+            posting_id, status, listed_at, company_id, ats, workplace, employment_type,
+            seniority, salary_yearly_max, place
+        )
+        VALUES (
+            new.id, new.status, new.listed_at, new.company_id, new.ats, new.workplace,
+            new.employment_type, new.seniority, new.salary_yearly_max,
+            lower(coalesce(new.location, '') || char(10) || coalesce(new.city, '') || char(10)
+                || coalesce(new.region, ''))
+        );
         INSERT INTO jobs_postings_fts (rowid, title, company, description)
         VALUES (
             (SELECT doc_id FROM jobs_search_docs WHERE posting_id = new.id),
@@ -47,6 +73,21 @@ SQLITE_SEARCH = [
             new.title, new.company_name, new.description_text
         );
     END""",
+    """CREATE TRIGGER jobs_search_docs_update
+    AFTER UPDATE OF status, listed_at, company_id, ats, workplace, employment_type, seniority,
+        salary_yearly_max, location, city, region ON jobs_postings BEGIN
+        UPDATE jobs_search_docs
+        SET (
+            status, listed_at, company_id, ats, workplace, employment_type, seniority,
+            salary_yearly_max, place
+        ) = (
+            new.status, new.listed_at, new.company_id, new.ats, new.workplace,
+            new.employment_type, new.seniority, new.salary_yearly_max,
+            lower(coalesce(new.location, '') || char(10) || coalesce(new.city, '') || char(10)
+                || coalesce(new.region, ''))
+        )
+        WHERE posting_id = old.id;
+    END""",
     """CREATE TRIGGER jobs_postings_fts_delete AFTER DELETE ON jobs_postings BEGIN
         DELETE FROM jobs_postings_fts
         WHERE rowid = (SELECT doc_id FROM jobs_search_docs WHERE posting_id = old.id);
@@ -55,23 +96,44 @@ SQLITE_SEARCH = [
 ]
 SQLITE_SEARCH_DROP = [
     "DROP TRIGGER IF EXISTS jobs_postings_fts_delete",
+    "DROP TRIGGER IF EXISTS jobs_search_docs_update",
     "DROP TRIGGER IF EXISTS jobs_postings_fts_update",
     "DROP TRIGGER IF EXISTS jobs_postings_fts_insert",
     "DROP TABLE IF EXISTS jobs_postings_fts",
+    "DROP INDEX IF EXISTS ix_jobs_search_docs_listed_at",
     "DROP TABLE IF EXISTS jobs_search_docs",
 ]
 
-# PostgreSQL: a generated, weighted tsvector (title A, company B, description C) with a GIN index.
+# PostgreSQL: a generated, weighted tsvector (title A, company B, description C) with a GIN index
+# to match, and a small one (title A, company B) to rank. Rows keep only narrow columns inline
+# (toast_tuple_target): descriptions and the big vector move to TOAST, compressed with lz4 where
+# the server has it, so scans of matches and filters read a small heap.
 POSTGRES_SEARCH = [
     """ALTER TABLE jobs_postings ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A')
         || setweight(to_tsvector('english'::regconfig, coalesce(company_name, '')), 'B')
         || setweight(to_tsvector('english'::regconfig, left(description_text, 20000)), 'C')
     ) STORED""",
+    """ALTER TABLE jobs_postings ADD COLUMN rank_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A')
+        || setweight(to_tsvector('english'::regconfig, coalesce(company_name, '')), 'B')
+    ) STORED""",
     "CREATE INDEX ix_jobs_postings_search_vector ON jobs_postings USING gin (search_vector)",
+    "ALTER TABLE jobs_postings SET (toast_tuple_target = 256)",
+    """DO $$
+    BEGIN
+        ALTER TABLE jobs_postings ALTER COLUMN search_vector SET COMPRESSION lz4;
+        ALTER TABLE jobs_postings ALTER COLUMN description_text SET COMPRESSION lz4;
+        ALTER TABLE jobs_postings ALTER COLUMN description_html SET COMPRESSION lz4;
+    EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
+        NULL;
+    END
+    $$""",
 ]
 POSTGRES_SEARCH_DROP = [
+    "ALTER TABLE jobs_postings RESET (toast_tuple_target)",
     "DROP INDEX IF EXISTS ix_jobs_postings_search_vector",
+    "ALTER TABLE jobs_postings DROP COLUMN IF EXISTS rank_vector",
     "ALTER TABLE jobs_postings DROP COLUMN IF EXISTS search_vector",
 ]
 
@@ -160,14 +222,11 @@ def upgrade() -> None:
         sa.Column("city", sa.String(length=120), nullable=True),
         sa.Column("region", sa.String(length=120), nullable=True),
         sa.Column("country", sa.String(length=2), nullable=True),
-        sa.Column("locations", sa.JSON(), nullable=False),
         sa.Column("salary_min", sa.Double(), nullable=True),
         sa.Column("salary_max", sa.Double(), nullable=True),
         sa.Column("salary_currency", sa.String(length=3), nullable=True),
         sa.Column("salary_period", sa.String(length=10), nullable=True),
         sa.Column("salary_yearly_max", sa.Double(), nullable=True),
-        sa.Column("description_html", sa.Text(), nullable=False),
-        sa.Column("description_text", sa.Text(), nullable=False),
         sa.Column("url", sa.String(length=1000), nullable=True),
         sa.Column("apply_url", sa.String(length=1000), nullable=True),
         sa.Column("posted_at", jobpilot.kit.db.UTCDateTime(timezone=True), nullable=True),
@@ -182,6 +241,9 @@ def upgrade() -> None:
         sa.Column("created_at", jobpilot.kit.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", jobpilot.kit.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("locations", sa.JSON(), nullable=False),
+        sa.Column("description_html", sa.Text(), nullable=False),
+        sa.Column("description_text", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["jobs_companies.id"],
