@@ -61,6 +61,14 @@ def parse_document(document: Document) -> ParsedResume:
     warnings: list[str] = []
     if len(sections) == 1:
         warnings.append("no section headings found")
+    if document.images:
+        warnings.append(
+            f"{document.images} image(s): text inside pictures is invisible to ATS software"
+        )
+    if document.tables:
+        warnings.append(
+            f"text in {document.tables} table(s): some ATS software reads tables out of order"
+        )
     header = [line for s in sections if s.key in {"header", "contact"} for line in s.lines]
     if name_line is not None and name_line not in header:
         header.insert(0, name_line)

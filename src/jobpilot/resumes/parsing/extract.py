@@ -74,6 +74,9 @@ class Document:
     layout: Layout = "single"
     body_size: float = 0.0
     kind: Literal["pdf", "docx"] = "pdf"
+    # Pictures, and tables holding text: what ATS software tends to misread.
+    images: int = 0
+    tables: int = 0
 
     @property
     def text(self) -> str:
@@ -148,10 +151,12 @@ def extract_pdf(data: bytes) -> Document:
     lines: list[Line] = []
     links: list[str] = []
     two_column = False
+    images = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = len(pdf.pages)
             for number, page in enumerate(pdf.pages):
+                images += len(page.images)
                 links.extend(_page_links(page))
                 words = _page_words(page)
                 page_lines, split = _page_lines(words, float(page.width), number)
@@ -173,6 +178,7 @@ def extract_pdf(data: bytes) -> Document:
         layout="two-column" if two_column else "single",
         body_size=body,
         kind="pdf",
+        images=images,
     )
 
 
@@ -418,6 +424,12 @@ def extract_docx(data: bytes) -> Document:
         document = docx.Document(io.BytesIO(data))
         lines = list(_docx_lines(document))
         links = _docx_links(document)
+        images = len(document.inline_shapes)
+        tables = sum(
+            1
+            for table in document.tables
+            if any(cell.text.strip() for row in table.rows for cell in row.cells)
+        )
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ResumeUnreadable("The DOCX could not be read; it may be damaged.") from exc
     except Exception as exc:
@@ -432,6 +444,8 @@ def extract_docx(data: bytes) -> Document:
         layout="single",
         body_size=statistics.median(sizes) if sizes else 0.0,
         kind="docx",
+        images=images,
+        tables=tables,
     )
 
 
