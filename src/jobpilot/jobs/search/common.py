@@ -469,7 +469,8 @@ class Pager:
             stmt = stmt.order_by(c.listed_at.desc(), c.id.desc()).limit(self.rank_window)
         elif position.boundary is not None:
             stmt = stmt.where(_not_older(position.boundary, c.listed_at, c.id))
-        candidates = stmt.cte("candidates")
+        # Read four times below (scores, join, count, oldest): computed once.
+        candidates = stmt.cte("candidates").prefix_with("MATERIALIZED")
         if self.matching.rank is None:
             source: Any = candidates
             score: ColumnElement[float] = literal(0.0, Float)
