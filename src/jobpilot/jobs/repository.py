@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.jobs.models import Board, Company, Posting, SavedSearch, Source
+from jobpilot.jobs.search.common import like_pattern
 
 
 class JobRepository:
@@ -64,8 +65,7 @@ class JobRepository:
         """A page of companies by name (names containing `q`), and the total."""
         stmt = select(Company)
         if q:
-            escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            stmt = stmt.where(func.lower(Company.name).like(f"%{escaped}%", escape="\\"))
+            stmt = stmt.where(func.lower(Company.name).like(like_pattern(q), escape="\\"))
         total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
         rows = await self.session.scalars(
             stmt.order_by(Company.name, Company.id).offset(offset).limit(limit)

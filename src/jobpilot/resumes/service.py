@@ -478,9 +478,8 @@ class ResumesService:
         )
         return self._detail(row, first)
 
-    async def delete(self, user_id: uuid.UUID, resume_id: uuid.UUID) -> list[str]:
-        """Delete a resume with its versions; the blob keys of its exports (to remove)."""
-        row = await self._own(user_id, resume_id)
+    async def _erase(self, row: ResumeRow) -> list[str]:
+        """Delete a resume and its versions; the blob keys of its exports (to remove)."""
         keys = list(
             await self.session.scalars(
                 select(ExportRow.blob_key)
@@ -490,6 +489,11 @@ class ResumesService:
         )
         await self.session.execute(delete(ResumeVersion).where(ResumeVersion.resume_id == row.id))
         await self.session.delete(row)
+        return keys
+
+    async def delete(self, user_id: uuid.UUID, resume_id: uuid.UUID) -> list[str]:
+        """Delete a resume with its versions (its quota comes back); the export blob keys."""
+        keys = await self._erase(await self._own(user_id, resume_id))
         await self.users.release_quota(user_id, RESUMES_QUOTA)
         return keys
 
@@ -527,21 +531,10 @@ class ResumesService:
     async def delete_user_data(self, user_id: uuid.UUID) -> list[str]:
         """Erase every resume of a deleted account; the export blob keys to remove."""
         keys: list[str] = []
-        for resume_id in list(
-            await self.session.scalars(select(ResumeRow.id).where(ResumeRow.user_id == user_id))
+        for row in list(
+            await self.session.scalars(select(ResumeRow).where(ResumeRow.user_id == user_id))
         ):
-            row = await self._own(user_id, resume_id)
-            keys += list(
-                await self.session.scalars(
-                    select(ExportRow.blob_key)
-                    .join(ResumeVersion, ResumeVersion.id == ExportRow.version_id)
-                    .where(ResumeVersion.resume_id == row.id)
-                )
-            )
-            await self.session.execute(
-                delete(ResumeVersion).where(ResumeVersion.resume_id == row.id)
-            )
-            await self.session.delete(row)
+            keys += await self._erase(row)
         return keys
 
     # Templates
@@ -771,8 +764,8 @@ class ResumesService:
         version = await self._version(row, number)
         key = template or row.template
         source = await self.template_source(key)
-        first = await self._version(row, 1) if version.number != 1 else version
-        warnings = list(first.meta.get("warnings", [])) if version.number == first.number else []
+        # What the parser noticed describes the imported file, i.e. the first version only.
+        warnings = list(version.meta.get("warnings", [])) if version.origin == "import" else []
         report = ats_check(
             Resume.model_validate(version.data),
             template_layout=source.layout,
