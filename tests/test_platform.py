@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from jobpilot.jobs.models import Company
 from jobpilot.jobs.seed import seed_demo
@@ -172,6 +174,22 @@ def _probe_router() -> APIRouter:
         if fail:
             raise Conflict("Changed my mind.")
 
+    @router.api_route("/api/v1/jobs/_probe/lock", methods=["GET", "POST"])
+    async def lock(request: Request, session: DbSession) -> dict[str, bool]:
+        # After a first read, does this request's transaction hold SQLite's write lock?
+        await session.execute(select(Company.id).limit(1))
+        path = request.app.state.db.url.split("///", 1)[1]
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            held = False
+        except sqlite3.OperationalError:
+            held = True
+        finally:
+            other.close()
+        return {"holds_write_lock": held}
+
     @router.get("/api/v1/jobs/_probe/conflict")
     async def conflict() -> None:
         raise Conflict("Already there.", details={"id": 7})
@@ -226,6 +244,18 @@ async def test_a_request_commits_all_of_its_work_or_none(
     assert_error(failed, 409, "conflict")
     slugs = [c["slug"] for c in (await probed_client.get("/api/v1/companies")).json()["items"]]
     assert slugs == ["kept"]
+
+
+async def test_requests_that_may_write_take_the_write_lock_first(
+    probed_client: httpx.AsyncClient,
+) -> None:
+    # A transaction that reads and then writes would fail at once (not wait) if another process
+    # wrote in between; so a POST waits for the write lock at its first statement, and a GET
+    # does not take it at all.
+    post = await probed_client.post("/api/v1/jobs/_probe/lock")
+    get = await probed_client.get("/api/v1/jobs/_probe/lock")
+    assert post.json() == {"holds_write_lock": True}
+    assert get.json() == {"holds_write_lock": False}
 
 
 async def test_oversized_bodies_are_refused(tmp_path: Path, sqlite_url: str) -> None:

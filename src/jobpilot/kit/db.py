@@ -129,12 +129,15 @@ class Database:
         self.writer_sessionmaker = async_sessionmaker(self.writer_engine, expire_on_commit=False)
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
         """A session that commits once when the block succeeds and rolls back otherwise.
 
-        A JobPilotError raised with `keep_changes=True` commits before it propagates.
+        A JobPilotError raised with `keep_changes=True` commits before it propagates. With
+        `write=True` the session is a writer's (on SQLite it waits for the write lock at its
+        first statement rather than failing when it reads first and writes later).
         """
-        async with self.sessionmaker() as session:
+        maker = self.writer_sessionmaker if write else self.sessionmaker
+        async with maker() as session:
             try:
                 yield session
                 await session.commit()

@@ -10,10 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.kit.db import Database
 
+# Requests that may change something get a writer's session: on SQLite a transaction that read
+# and then writes fails at once if another process wrote in between, whereas a writer waits its
+# turn (busy timeout). Reads keep the cheaper deferred transaction.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     db: Database = request.app.state.db
-    async with db.unit_of_work() as session:
+    async with db.unit_of_work(write=request.method not in _SAFE_METHODS) as session:
         yield session
 
 
