@@ -526,8 +526,15 @@ def _layout(markup: str, resume: Resume) -> Any:
     return document
 
 
+# WeasyPrint lays text out with Pango, HarfBuzz and fontconfig, which are not safe to drive from
+# several threads at once; an export request and the pre-rendering task may run in two worker
+# threads of one process, so PDFs are laid out one at a time per process.
+_PDF_LOCK = threading.Lock()
+
+
 def _pdf_from_html(markup: str, resume: Resume) -> bytes:
-    pdf: bytes = _layout(markup, resume).write_pdf()
+    with _PDF_LOCK:
+        pdf: bytes = _layout(markup, resume).write_pdf()
     return pdf
 
 
@@ -697,8 +704,9 @@ def validate_template(html: str) -> None:
     collect = _Collect()
     _WEASY_LOGGER.addHandler(collect)
     try:
-        document = _layout(markup, resume)
-        document.write_pdf()
+        with _PDF_LOCK:
+            document = _layout(markup, resume)
+            document.write_pdf()
     except Exception as exc:
         msg = f"WeasyPrint could not lay out the template: {type(exc).__name__}: {exc}"
         raise TemplateError(msg, stage="layout") from exc
