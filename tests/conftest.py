@@ -22,6 +22,15 @@ from jobpilot.kit.db import Database
 from jobpilot.settings import Settings
 from support import PG_URL_ENV, REDIS_URL_ENV, client_for, make_settings, require_env
 
+# Where the id of each test is written as it starts (set by .ci/run): when the interpreter dies
+# (a crash in a native library), CI reports which test was running.
+_PROGRESS = os.environ.get("JOBPILOT_TEST_PROGRESS")
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    if _PROGRESS:
+        Path(_PROGRESS).write_text(nodeid + "\n")
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
