@@ -26,7 +26,9 @@ unmanaged(
     "jobs_postings_fts*",
     "jobs_postings.search_vector",
     "jobs_postings.rank_vector",
+    "jobs_postings.place",
     "ix_jobs_postings_search_vector",
+    "ix_jobs_postings_place",
 )
 
 

@@ -203,7 +203,10 @@ class JobSearchResult(BaseModel):
     """A page of search results."""
 
     items: list[JobSummary]
-    total: int
+    total: int = Field(description="Matching postings, counted up to 10,000.")
+    total_exact: bool = Field(
+        description="False when there are more matches than `total` (show it as 10,000+)."
+    )
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
     facets: dict[str, list[FacetValue]] | None = None
 

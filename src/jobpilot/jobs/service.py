@@ -209,7 +209,11 @@ class JobsService:
                 for facet, values in counts.items()
             }
         return JobSearchResult(
-            items=items, total=page.total, next_cursor=page.next_cursor, facets=facet_values
+            items=items,
+            total=page.total,
+            total_exact=page.total_exact,
+            next_cursor=page.next_cursor,
+            facets=facet_values,
         )
 
     async def get(self, job_id: uuid.UUID) -> JobDetail:

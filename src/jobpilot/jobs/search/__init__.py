@@ -24,15 +24,15 @@ __all__ = [
 ]
 
 
-def search_for(dialect: str, rank_window: int = 1000) -> PostingSearch:
+def search_for(dialect: str, rank_window: int = 1000, count_limit: int = 10_000) -> PostingSearch:
     """The search backend of a database dialect: "sqlite" or "postgresql".
 
     A relevance search ranks at most `rank_window` of its most recently listed matches; the
-    others follow newest first (see `common`).
+    others follow newest first. Totals are exact up to `count_limit` (see `common`).
     """
     if dialect == "sqlite":
-        return SqliteSearch(rank_window)
+        return SqliteSearch(rank_window, count_limit)
     if dialect == "postgresql":
-        return PostgresSearch(rank_window)
+        return PostgresSearch(rank_window, count_limit)
     msg = f"no posting search for the {dialect!r} dialect"
     raise ValueError(msg)

@@ -8,7 +8,8 @@ repeats a posting when new ones arrive.
 
 Relevance is bounded, by product decision: a search ranks at most its 1,000 most recently listed
 matches (`search_for(dialect, rank_window=...)`), best first, then lists its other matches
-newest first. A search with fewer matches is ranked exactly; `total` always counts every match.
+newest first. A search with fewer matches is ranked exactly. Totals are counted up to
+`count_limit` (10,000), beyond which a page says its total is a lower bound.
 """
 
 from __future__ import annotations
@@ -62,7 +63,10 @@ class SearchPage:
 
     ids: list[uuid.UUID]
     next_cursor: str | None
+    # Every match, counted up to the backend's `count_limit`: when `total_exact` is False
+    # there are more than `total` matches.
     total: int
+    total_exact: bool = True
     # Relevance scores by posting id (higher is better); empty when sorted by date.
     scores: dict[uuid.UUID, float] = field(default_factory=dict)
 

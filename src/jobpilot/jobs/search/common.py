@@ -9,9 +9,13 @@ Relevance is bounded: a query ranks at most `rank_window` candidates (1,000 by d
 most recently listed of its matches after every filter. When a query matches fewer postings,
 all of them are ranked, and the ranking is exact. When it matches more (a broad query such as
 "engineer"), the newest `rank_window` matches come first, best first, and the other matches
-follow newest first. Paging through every page still returns each match exactly once, and
-`total` always counts every match. This keeps a broad query as fast as a narrow one, at the
-price of ranking only the recent part of its matches, which is what a job seeker reads first.
+follow newest first. Paging through every page still returns each match exactly once. This
+keeps a broad query as fast as a narrow one, at the price of ranking only the recent part of its
+matches, which is what a job seeker reads first.
+
+Totals are bounded the same way: a query counts its matches up to `count_limit` (10,000 by
+default) and says whether its `total` is exact; a broader query reports "at least 10,000".
+Counting 70,000 matches would cost more than finding and ranking the page.
 """
 
 from __future__ import annotations
@@ -24,12 +28,25 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.jobs.models import Posting, PostingCountry
@@ -153,7 +170,8 @@ class Projection:
 
     PostgreSQL reads `jobs_postings` itself; SQLite its narrow copy, `jobs_search_docs`. `id` is
     the posting's id. `place` is the condition that a LIKE pattern (lower-cased, `\\` escapes)
-    is part of the posting's location, city or region.
+    is part of the posting's location, city or region; `in_countries` that one of the posting's
+    countries is one of the (upper-case ISO) codes.
     """
 
     table: Any
@@ -167,16 +185,26 @@ class Projection:
     seniority: ColumnElement[Any]
     salary_yearly_max: ColumnElement[Any]
     place: Callable[[str], ColumnElement[bool]]
+    in_countries: Callable[[Sequence[str]], ColumnElement[bool]]
+
+
+# PostgreSQL's generated, trigram-indexed copy of location, city and region (migration 0005).
+_POSTING_PLACE: ColumnElement[str] = literal_column("jobs_postings.place")
 
 
 def _posting_place(pattern: str) -> ColumnElement[bool]:
-    columns = (Posting.location, Posting.city, Posting.region)
-    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+    return _POSTING_PLACE.like(pattern, escape="\\")
+
+
+def _posting_in_countries(codes: Sequence[str]) -> ColumnElement[bool]:
+    return Posting.id.in_(
+        select(PostingCountry.posting_id).where(PostingCountry.country.in_(codes))
+    )
 
 
 _POSTINGS = Posting.__table__.c
 
-# The filters read straight from `jobs_postings`.
+# The filters read straight from `jobs_postings` (on PostgreSQL, whose columns these are).
 POSTINGS = Projection(
     table=Posting.__table__,
     id=_POSTINGS.id,
@@ -189,6 +217,7 @@ POSTINGS = Projection(
     seniority=_POSTINGS.seniority,
     salary_yearly_max=_POSTINGS.salary_yearly_max,
     place=_posting_place,
+    in_countries=_posting_in_countries,
 )
 
 
@@ -213,10 +242,7 @@ def _facet_condition(
     if facet == "workplace" and query.workplaces:
         return columns.workplace.in_(query.workplaces)
     if facet == "country" and query.countries:
-        codes = sorted({code.upper() for code in query.countries})
-        return columns.id.in_(
-            select(PostingCountry.posting_id).where(PostingCountry.country.in_(codes))
-        )
+        return columns.in_countries(sorted({code.upper() for code in query.countries}))
     if facet == "employment_type" and query.employment_types:
         return columns.employment_type.in_(query.employment_types)
     if facet == "seniority" and query.seniorities:
@@ -356,19 +382,23 @@ def decode_cursor(query: JobQuery, cursor: str) -> Position:
 # Pages --------------------------------------------------------------------------------------
 
 
+# Each keyset condition also bounds `listed_at` on its own (redundantly), which an index on
+# `listed_at` can use as a range: the OR alone would make a database read the whole index.
+
+
 def _older(key: DateKey, listed_at: Any, posting_id: Any) -> ColumnElement[bool]:
     """Postings after `key` newest first."""
-    return or_(
-        listed_at < key.listed_at,
-        and_(listed_at == key.listed_at, posting_id < key.id),
+    return and_(
+        listed_at <= key.listed_at,
+        or_(listed_at < key.listed_at, and_(listed_at == key.listed_at, posting_id < key.id)),
     )
 
 
 def _not_older(key: DateKey, listed_at: Any, posting_id: Any) -> ColumnElement[bool]:
     """`key` and the postings before it newest first."""
-    return or_(
-        listed_at > key.listed_at,
-        and_(listed_at == key.listed_at, posting_id >= key.id),
+    return and_(
+        listed_at >= key.listed_at,
+        or_(listed_at > key.listed_at, and_(listed_at == key.listed_at, posting_id >= key.id)),
     )
 
 
@@ -410,6 +440,17 @@ class Matching:
     key: ColumnElement[Any] | None = None
     carry: Sequence[ColumnElement[Any]] = ()
     rank: Ranker | None = None
+    # The same matches, written for a query with more than `count_limit` of them: one that
+    # walks the postings newest first and keeps the matches, instead of finding every match
+    # and sorting them.
+    broad: Matching | None = None
+    # Run before the statements that read these matches (a backend's planner settings).
+    prepare: Callable[[AsyncSession], Awaitable[None]] | None = None
+    # The columns the filters read when not those the backend searches with otherwise.
+    columns: Projection | None = None
+    # Test the words only on rows that pass the filters (for a planner that would otherwise
+    # test the costly match first).
+    words_last: bool = False
 
 
 @dataclass(frozen=True)
@@ -433,14 +474,20 @@ class Pager:
         self.matching = matching
         self.columns = columns
         self.rank_window = rank_window
-        self.where = [*matching.where, *filter_conditions(query, columns)]
+        filters = filter_conditions(query, columns)
+        self.where: list[ColumnElement[bool]] = [*filters, *matching.where]
+        if matching.words_last and filters and matching.where:
+            # A CASE is evaluated in the order written, whatever order the planner picks.
+            words = case((and_(*filters), and_(*matching.where)), else_=false())
+            self.where = [*filters, words]
 
     def _matches(self, *columns: Any) -> Select[Any]:
         return select(*columns).select_from(self.matching.select_from).where(*self.where)
 
-    def count(self) -> Select[tuple[int]]:
-        """The number of matches."""
-        return self._matches(func.count())
+    def count(self, limit: int) -> Select[Any]:
+        """The number of matches, counted up to `limit`."""
+        capped = self._matches(literal(1).label("one")).limit(limit).subquery("capped")
+        return select(func.count()).select_from(capped)
 
     def newest(self, after: DateKey | None, limit: int) -> Select[Any]:
         """Up to `limit` matches newest first, after `after`."""
@@ -450,6 +497,11 @@ class Pager:
             stmt = stmt.where(_older(after, c.listed_at, c.id))
         return stmt.order_by(c.listed_at.desc(), c.id.desc()).limit(limit)
 
+    def _candidate_columns(self) -> list[ColumnElement[Any]]:
+        c = self.columns
+        key = self.matching.key if self.matching.key is not None else c.id
+        return [key.label("key"), c.id.label("id"), c.listed_at.label("listed_at")]
+
     def ranked(self, position: Position | None, limit: int) -> Select[Any]:
         """Up to `limit` candidates in (score desc, listed_at desc, id asc) order.
 
@@ -458,19 +510,44 @@ class Pager:
         are (`candidates`) and the oldest of them (`boundary_listed_at`, `boundary_id`).
         """
         c = self.columns
-        key = self.matching.key if self.matching.key is not None else c.id
-        stmt = self._matches(
-            key.label("key"),
-            c.id.label("id"),
-            c.listed_at.label("listed_at"),
-            *self.matching.carry,
-        )
+        stmt = self._matches(*self._candidate_columns(), *self.matching.carry)
         if position is None:
             stmt = stmt.order_by(c.listed_at.desc(), c.id.desc()).limit(self.rank_window)
         elif position.boundary is not None:
             stmt = stmt.where(_not_older(position.boundary, c.listed_at, c.id))
         # Read four times below (scores, join, count, oldest): computed once.
         candidates = stmt.cte("candidates").prefix_with("MATERIALIZED")
+        return self._ranked_page(candidates, position, limit)
+
+    def first_ranked(self, count_limit: int, limit: int) -> Select[Any]:
+        """The first relevance page, and the matches counted up to `count_limit`, at once.
+
+        The matches are read once, up to `count_limit` of them, in any order: when there are
+        no more than that, they are all the matches, and the candidates are their `rank_window`
+        newest. Every row has `matched`, the count; without matches there is one row, whose
+        other columns are NULL. (With more matches, the caller discards the page.)
+        """
+        capped = (
+            self._matches(*self._candidate_columns(), *self.matching.carry)
+            .limit(count_limit)
+            .cte("capped")
+            .prefix_with("MATERIALIZED")
+        )
+        # A broad query's page is discarded: it ranks nothing (the condition is evaluated once).
+        within = select(func.count()).select_from(capped).scalar_subquery() < count_limit
+        candidates = (
+            select(*capped.c)
+            .where(within)
+            .order_by(capped.c.listed_at.desc(), capped.c.id.desc())
+            .limit(self.rank_window)
+            .cte("candidates")
+            .prefix_with("MATERIALIZED")
+        )
+        return self._ranked_page(candidates, None, limit, capped=capped)
+
+    def _ranked_page(
+        self, candidates: Any, position: Position | None, limit: int, capped: Any = None
+    ) -> Select[Any]:
         if self.matching.rank is None:
             source: Any = candidates
             score: ColumnElement[float] = literal(0.0, Float)
@@ -482,6 +559,8 @@ class Pager:
             .limit(1)
             .subquery("oldest")
         )
+        # Materialized on PostgreSQL, which would otherwise compute a score each time a cursor's
+        # condition compares it (SQLite computes it once either way, and faster inline).
         scored = (
             select(
                 candidates.c.id,
@@ -489,16 +568,25 @@ class Pager:
                 score.label("score"),
             )
             .select_from(source)
-            .subquery("scored")
+            .cte("scored")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
-        page = select(
+        columns = [
             scored.c.id,
             scored.c.listed_at,
             scored.c.score,
             select(func.count()).select_from(candidates).scalar_subquery().label("candidates"),
             oldest.c.listed_at.label("boundary_listed_at"),
             oldest.c.id.label("boundary_id"),
-        ).select_from(scored.join(oldest, true()))
+        ]
+        ranked = scored.join(oldest, true())
+        if capped is None:
+            page = select(*columns).select_from(ranked)
+        else:
+            counted = select(func.count().label("matched")).select_from(capped).subquery("counted")
+            page = select(counted.c.matched, *columns).select_from(
+                counted.outerjoin(ranked, true())
+            )
         if position is not None:
             assert position.score is not None
             page = page.where(
@@ -510,6 +598,45 @@ class Pager:
             scored.c.score.desc(), scored.c.listed_at.desc(), scored.c.id.asc()
         ).limit(limit)
 
+    def first_newest(self, count_limit: int, limit: int) -> Select[Any]:
+        """The first newest-first page, and the matches counted up to `count_limit`, at once.
+
+        As `first_ranked`: every row has `matched`, and without matches there is one row whose
+        other columns are NULL.
+        """
+        c = self.columns
+        capped = (
+            self._matches(c.id.label("id"), c.listed_at.label("listed_at"))
+            .limit(count_limit)
+            .cte("capped")
+            .prefix_with("MATERIALIZED")
+        )
+        counted = select(func.count().label("matched")).select_from(capped).subquery("counted")
+        newest = (
+            select(capped.c.id, capped.c.listed_at)
+            .order_by(capped.c.listed_at.desc(), capped.c.id.desc())
+            .limit(limit)
+            .subquery("newest")
+        )
+        return (
+            select(counted.c.matched, newest.c.id, newest.c.listed_at)
+            .select_from(counted.outerjoin(newest, true()))
+            .order_by(newest.c.listed_at.desc(), newest.c.id.desc())
+        )
+
+
+def _ranked_hits(rows: Sequence[Any]) -> list[_Hit]:
+    return [_Hit(row.id, row.listed_at, float(row.score)) for row in rows if row.id is not None]
+
+
+def _first_boundary(rows: Sequence[Any], rank_window: int, matches: int) -> DateKey | None:
+    """The oldest candidate of a first page, when older matches were left out of its ranking."""
+    if rows and rows[0].id is not None:
+        candidates = int(rows[0].candidates)
+        if candidates >= rank_window and matches > candidates:
+            return DateKey(rows[0].boundary_listed_at, rows[0].boundary_id)
+    return None
+
 
 async def search_page(
     session: AsyncSession,
@@ -520,8 +647,9 @@ async def search_page(
     limit: int,
     cursor: str | None,
     rank_window: int,
+    count_limit: int,
 ) -> SearchPage:
-    """Count the matches of `query` and read the page after `cursor` in its sort order.
+    """Count the matches of `query` (up to `count_limit`) and read the page after `cursor`.
 
     Sorted by relevance, a first page ranks the `rank_window` newest matches (all of them when
     there are fewer); the matches older than those follow, newest first. The cursor says which
@@ -530,31 +658,29 @@ async def search_page(
     if limit < 1:
         msg = "limit must be at least 1"
         raise ValueError(msg)
-    if rank_window < 1:
-        msg = "rank_window must be at least 1"
-        raise ValueError(msg)
+    check_limits(rank_window, count_limit)
     position = None if cursor is None else decode_cursor(query, cursor)
     pager = Pager(query, matching, columns, rank_window)
-    total = int(await session.scalar(pager.count()) or 0)
-    hits: list[_Hit] = []
-    boundary: DateKey | None = None
-    rest_after: DateKey | None = None
+    await _prepare(session, matching)
     ranking = query.effective_sort == "relevance" and (position is None or position.ranked)
-    if ranking:
-        rows = (await session.execute(pager.ranked(position, limit + 1))).all()
-        hits = [_Hit(row.id, row.listed_at, float(row.score)) for row in rows]
-        if position is not None:
-            boundary = position.boundary
-        elif rows and rows[0].candidates >= rank_window and total > rows[0].candidates:
-            boundary = DateKey(rows[0].boundary_listed_at, rows[0].boundary_id)
-        rest_after = boundary
-        ranked_out = len(hits) <= limit and boundary is not None
+    first: Sequence[Any] = []
+    if position is None:
+        # A first page counts and reads its matches in one statement (one more than the limit
+        # tells "exactly count_limit" from "more than that").
+        statement = pager.first_ranked if ranking else pager.first_newest
+        first = (await session.execute(statement(count_limit + 1, limit + 1))).all()
+        counted = int(first[0].matched)
     else:
-        rest_after = position.key if position is not None else None
-        ranked_out = True
-    if ranked_out and len(hits) <= limit:
-        rows = (await session.execute(pager.newest(rest_after, limit + 1 - len(hits)))).all()
-        hits += [_Hit(row.id, row.listed_at, None) for row in rows]
+        counted = int(await session.scalar(pager.count(count_limit + 1)) or 0)
+    total, total_exact = min(counted, count_limit), counted <= count_limit
+    if not total_exact:
+        # A broad query: its first page is read again, the broad way.
+        first = []
+        broad = matching.broad
+        if broad is not None:
+            pager = Pager(query, broad, broad.columns or columns, rank_window)
+            await _prepare(session, broad)
+    hits, boundary = await _hits(session, pager, position, ranking, first, counted, limit)
     page = hits[:limit]
     next_cursor = None
     if len(hits) > limit:
@@ -570,8 +696,64 @@ async def search_page(
         )
     scores = {hit.id: hit.score for hit in page if hit.score is not None}
     return SearchPage(
-        ids=[hit.id for hit in page], next_cursor=next_cursor, total=total, scores=scores
+        ids=[hit.id for hit in page],
+        next_cursor=next_cursor,
+        total=total,
+        total_exact=total_exact,
+        scores=scores,
     )
+
+
+async def _prepare(session: AsyncSession, matching: Matching) -> None:
+    if matching.prepare is not None:
+        await matching.prepare(session)
+
+
+async def _hits(
+    session: AsyncSession,
+    pager: Pager,
+    position: Position | None,
+    ranking: bool,
+    first: Sequence[Any],
+    matches: int,
+    limit: int,
+) -> tuple[list[_Hit], DateKey | None]:
+    """Up to `limit + 1` hits after `position` (from `first` when it holds the first page), and
+    the oldest ranked candidate when older matches follow the ranked ones."""
+    hits: list[_Hit] = []
+    boundary: DateKey | None = None
+    rest_after: DateKey | None = None
+    if ranking:
+        if position is None:
+            rows = first or (await session.execute(pager.ranked(None, limit + 1))).all()
+            boundary = _first_boundary(rows, pager.rank_window, matches)
+        else:
+            rows = (await session.execute(pager.ranked(position, limit + 1))).all()
+            boundary = position.boundary
+        hits = _ranked_hits(rows)
+        rest_after = boundary
+        more = len(hits) <= limit and boundary is not None
+    elif position is None and first:
+        hits = [_Hit(row.id, row.listed_at, None) for row in first if row.id is not None]
+        more = False
+    else:
+        rest_after = position.key if position is not None else None
+        more = True
+    if more and len(hits) <= limit:
+        rows = (await session.execute(pager.newest(rest_after, limit + 1 - len(hits)))).all()
+        hits += [_Hit(row.id, row.listed_at, None) for row in rows]
+    return hits, boundary
+
+
+def check_limits(rank_window: int, count_limit: int) -> None:
+    """ValueError unless both bounds are usable; counting must reach past the rank window
+    (which is how a first page knows that older matches follow its candidates)."""
+    if rank_window < 1:
+        msg = "rank_window must be at least 1"
+        raise ValueError(msg)
+    if count_limit <= rank_window:
+        msg = "count_limit must be greater than rank_window"
+        raise ValueError(msg)
 
 
 def empty_page(query: JobQuery, cursor: str | None) -> SearchPage:
@@ -597,6 +779,8 @@ async def facet_counts(
 ) -> dict[str, dict[str, int]]:
     """For each name in FACETS, the matching postings per value, ignoring that facet's filter."""
     result: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    if matching.prepare is not None:
+        await matching.prepare(session)
     by_facet: dict[str, ColumnElement[Any]] = {
         "workplace": columns.workplace,
         "employment_type": columns.employment_type,

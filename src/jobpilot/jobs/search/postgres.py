@@ -14,6 +14,7 @@ Relevance ranks at most `rank_window` candidates, the most recently listed match
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, String, bindparam, func, literal_column, select
@@ -24,6 +25,7 @@ from jobpilot.jobs.search.base import FACETS, JobQuery, SearchPage
 from jobpilot.jobs.search.common import (
     POSTINGS,
     Matching,
+    check_limits,
     empty_page,
     facet_counts,
     parse_text,
@@ -43,6 +45,50 @@ def _tsquery(q: str) -> ColumnElement[object]:
     )
 
 
+# The planner prices `search_vector @@ query` as cheap, but it reads the posting's out-of-line
+# vector: testing it row by row (on a sequential scan, or on rows another index found) is far
+# slower than asking the GIN index for the matches. So a words query turns sequential and plain
+# index scans off for its transaction, which leaves bitmap scans led by the GIN index, and writes
+# its few-valued filters as expressions no index covers (`WORDS`). Only a broad query (more
+# than `count_limit` matches) walks the postings newest first instead, where most rows match:
+# with plain index scans only, so that the walk is the one way to read them in order, and with
+# its filters tested before the words, so that a vector is read only for rows that pass them.
+# Every search is also planned for its own values (never with a cached generic plan): how many
+# postings a word or a filter value selects varies too much for one plan to fit all.
+_PLANNER_SETTINGS = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan", "plan_cache_mode")
+
+
+async def _set(session: AsyncSession, **settings: str) -> None:
+    """Set planner `settings` until the end of the transaction (one round trip)."""
+    await session.execute(
+        select(*(func.set_config(name, value, True) for name, value in settings.items()))
+    )
+
+
+async def _narrow(session: AsyncSession) -> None:
+    await _set(session, enable_seqscan="off", enable_indexscan="off")
+
+
+async def _broad(session: AsyncSession) -> None:
+    await _set(session, enable_indexscan="on", enable_bitmapscan="off")
+
+
+# The filter columns that have an index of their own, as expressions no index covers, for
+# words queries: a few-valued index (workplace, seniority...) or a range of dates finds
+# thousands of rows, and the planner, pricing `@@` as cheap, would test each one's out-of-line
+# vector instead of reading the matches from the GIN index.
+_C = Posting.__table__.c
+WORDS = dataclasses.replace(
+    POSTINGS,
+    listed_at=func.coalesce(_C.listed_at, _C.listed_at),
+    ats=_C.ats + "",
+    workplace=_C.workplace + "",
+    employment_type=_C.employment_type + "",
+    seniority=_C.seniority + "",
+    salary_yearly_max=_C.salary_yearly_max + 0.0,
+)
+
+
 def matching(q: str) -> Matching:
     """How postings matching the words of `q` are selected and scored on PostgreSQL."""
     tsquery = _tsquery(q)
@@ -52,28 +98,32 @@ def matching(q: str) -> Matching:
             RANK_WEIGHTS, candidates.c.rank_vector, tsquery, type_=Float
         )
 
+    where = [SEARCH_VECTOR.bool_op("@@")(tsquery)]
+    carry = [RANK_VECTOR.label("rank_vector")]
     return Matching(
-        where=[SEARCH_VECTOR.bool_op("@@")(tsquery)],
+        where=where,
         select_from=Posting.__table__,
-        carry=[RANK_VECTOR.label("rank_vector")],
+        carry=carry,
         rank=rank,
+        prepare=_narrow,
+        broad=Matching(
+            where=where,
+            select_from=Posting.__table__,
+            carry=carry,
+            rank=rank,
+            prepare=_broad,
+            columns=POSTINGS,
+            words_last=True,
+        ),
     )
 
 
-async def _prefer_indexes(session: AsyncSession) -> str | None:
-    """Steer the planner off sequential scans for this transaction; the previous setting.
-
-    The planner prices `search_vector @@ query` as cheap, but on a sequential scan it reads
-    every posting's out-of-line vector: far slower than the GIN index it then passes over.
-    """
-    previous = await session.scalar(select(func.current_setting("enable_seqscan")))
-    await session.execute(select(func.set_config("enable_seqscan", "off", True)))
-    return None if previous is None else str(previous)
-
-
-async def _restore(session: AsyncSession, previous: str | None) -> None:
-    if previous is not None:
-        await session.execute(select(func.set_config("enable_seqscan", previous, True)))
+async def _planner_settings(session: AsyncSession) -> dict[str, str]:
+    """The current values of the planner settings a search changes."""
+    row = (
+        await session.execute(select(*(func.current_setting(name) for name in _PLANNER_SETTINGS)))
+    ).one()
+    return {name: str(value) for name, value in zip(_PLANNER_SETTINGS, row, strict=True)}
 
 
 class PostgresSearch:
@@ -82,8 +132,10 @@ class PostgresSearch:
     A relevance page ranks at most `rank_window` candidates (see `common`).
     """
 
-    def __init__(self, rank_window: int = 1000) -> None:
+    def __init__(self, rank_window: int = 1000, count_limit: int = 10_000) -> None:
+        check_limits(rank_window, count_limit)
         self.rank_window = rank_window
+        self.count_limit = count_limit
 
     def _matching(self, query: JobQuery) -> Matching | None:
         text = parse_text(query.q)
@@ -101,27 +153,30 @@ class PostgresSearch:
         found = self._matching(query)
         if found is None:
             return empty_page(query, cursor)
-        previous = await _prefer_indexes(session) if found.where else None
-        try:
-            return await search_page(
-                session,
-                query,
-                found,
-                POSTINGS,
-                limit=limit,
-                cursor=cursor,
-                rank_window=self.rank_window,
-            )
-        finally:
-            await _restore(session, previous)
+        # The settings are local to the transaction and put back after the search (an error
+        # ends the transaction, and its settings with it).
+        previous = await _planner_settings(session)
+        await _set(session, plan_cache_mode="force_custom_plan")
+        page = await search_page(
+            session,
+            query,
+            found,
+            WORDS if found.where else POSTINGS,
+            limit=limit,
+            cursor=cursor,
+            rank_window=self.rank_window,
+            count_limit=self.count_limit,
+        )
+        await _set(session, **previous)
+        return page
 
     async def facets(self, session: AsyncSession, query: JobQuery) -> dict[str, dict[str, int]]:
         """For each name in FACETS, the count of matching postings per value."""
         found = self._matching(query)
         if found is None:
             return {facet: {} for facet in FACETS}
-        previous = await _prefer_indexes(session) if found.where else None
-        try:
-            return await facet_counts(session, query, found, POSTINGS)
-        finally:
-            await _restore(session, previous)
+        previous = await _planner_settings(session)
+        await _set(session, plan_cache_mode="force_custom_plan")
+        counts = await facet_counts(session, query, found, WORDS if found.where else POSTINGS)
+        await _set(session, **previous)
+        return counts

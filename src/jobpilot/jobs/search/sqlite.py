@@ -17,6 +17,7 @@ repeat a posting.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     column,
+    exists,
     func,
     or_,
     select,
@@ -48,6 +50,7 @@ from jobpilot.jobs.search.common import (
     Projection,
     Term,
     TextQuery,
+    check_limits,
     empty_page,
     facet_counts,
     parse_text,
@@ -73,7 +76,14 @@ DOCS = Table(
     Column("salary_yearly_max", Double),
     # Location, city and region, lower-cased, one per line.
     Column("place", Text, nullable=False),
+    # The posting's ISO country codes as "|US|GB|" ("" when it has none).
+    Column("countries", Text, nullable=False),
 )
+
+
+def _in_countries(codes: Sequence[str]) -> ColumnElement[bool]:
+    return or_(*(func.instr(DOCS.c.countries, f"|{code}|") > 0 for code in codes))
+
 
 COLUMNS = Projection(
     table=DOCS,
@@ -87,6 +97,7 @@ COLUMNS = Projection(
     seniority=DOCS.c.seniority,
     salary_yearly_max=DOCS.c.salary_yearly_max,
     place=lambda pattern: DOCS.c.place.like(pattern, escape="\\"),
+    in_countries=_in_countries,
 )
 
 # bm25 weights of the FTS5 columns: a word in the title counts ten times one in the description.
@@ -156,7 +167,12 @@ def _ranker(expression: str) -> Any:
                     )
                 ).label("score"),
             )
-            .where(_match(expression), rowid.in_(select(candidates.c.key)))
+            # No candidates, no pass over the doclist (SQLite tests EXISTS once, first).
+            .where(
+                exists(select(candidates.c.key)),
+                _match(expression),
+                rowid.in_(select(candidates.c.key)),
+            )
             .cte("scores")
             .prefix_with("MATERIALIZED")
         )
@@ -175,6 +191,15 @@ def matching(text: TextQuery) -> Matching:
             select_from=CrossJoin(FTS, DOCS, DOCS.c.doc_id == FTS.c.rowid),
             key=DOCS.c.doc_id,
             rank=_ranker(expression),
+            # A broad query reads its matches' ids once and walks the newest-first index until
+            # it has a page (or its candidates); `doc_id + 0` keeps SQLite from looking each
+            # match up by its key and sorting them all instead.
+            broad=Matching(
+                where=[(DOCS.c.doc_id + 0).in_(_matching_docs(expression))],
+                select_from=DOCS,
+                key=DOCS.c.doc_id,
+                rank=_ranker(expression),
+            ),
         )
     # A group with only exclusions ("-java") cannot be an FTS5 expression on its own: it is the
     # postings outside the matches of its words. Such results are not ranked (all score 0).
@@ -195,8 +220,10 @@ class SqliteSearch:
     A relevance page ranks at most `rank_window` candidates (see `common`).
     """
 
-    def __init__(self, rank_window: int = 1000) -> None:
+    def __init__(self, rank_window: int = 1000, count_limit: int = 10_000) -> None:
+        check_limits(rank_window, count_limit)
         self.rank_window = rank_window
+        self.count_limit = count_limit
 
     def _matching(self, query: JobQuery) -> Matching | None:
         text = parse_text(query.q)
@@ -221,6 +248,7 @@ class SqliteSearch:
             limit=limit,
             cursor=cursor,
             rank_window=self.rank_window,
+            count_limit=self.count_limit,
         )
 
     async def facets(self, session: AsyncSession, query: JobQuery) -> dict[str, dict[str, int]]:

@@ -25,8 +25,9 @@ depends_on: str | Sequence[str] | None = None
 # INTEGER PRIMARY KEY (stable across VACUUM, unlike the implicit rowid of jobs_postings).
 # jobs_search_docs is also a narrow copy of what the filters and the sort read (status,
 # listed_at, company, ats, workplace, employment type, seniority, yearly pay and the lower-cased
-# location, city and region in `place`), so a search never reads the wide jobs_postings rows.
-# Triggers keep both in step with jobs_postings whatever writes it.
+# location, city and region in `place`, and the posting's countries as `|US|GB|` in
+# `countries`), so a search never reads the wide jobs_postings rows. Triggers keep both in step
+# with jobs_postings and jobs_posting_countries whatever writes them.
 SQLITE_SEARCH = [
     """CREATE TABLE jobs_search_docs (
         doc_id INTEGER PRIMARY KEY,
@@ -39,7 +40,8 @@ SQLITE_SEARCH = [
         employment_type VARCHAR(20),
         seniority VARCHAR(20),
         salary_yearly_max FLOAT,
-        place TEXT NOT NULL
+        place TEXT NOT NULL,
+        countries TEXT NOT NULL DEFAULT ''
     )""",
     # Newest first without words walks this index; counts scan the (narrow) table, which is
     # faster than looking every posting up through an index on the (rarely selective) status.
@@ -88,6 +90,22 @@ SQLITE_SEARCH = [
         )
         WHERE posting_id = old.id;
     END""",
+    """CREATE TRIGGER jobs_search_docs_country_insert AFTER INSERT ON jobs_posting_countries
+    BEGIN
+        UPDATE jobs_search_docs SET countries = (
+            SELECT '|' || group_concat(country, '|') || '|'
+            FROM jobs_posting_countries WHERE posting_id = new.posting_id
+        )
+        WHERE posting_id = new.posting_id;
+    END""",
+    """CREATE TRIGGER jobs_search_docs_country_delete AFTER DELETE ON jobs_posting_countries
+    BEGIN
+        UPDATE jobs_search_docs SET countries = coalesce((
+            SELECT '|' || group_concat(country, '|') || '|'
+            FROM jobs_posting_countries WHERE posting_id = old.posting_id
+        ), '')
+        WHERE posting_id = old.posting_id;
+    END""",
     """CREATE TRIGGER jobs_postings_fts_delete AFTER DELETE ON jobs_postings BEGIN
         DELETE FROM jobs_postings_fts
         WHERE rowid = (SELECT doc_id FROM jobs_search_docs WHERE posting_id = old.id);
@@ -95,6 +113,8 @@ SQLITE_SEARCH = [
     END""",
 ]
 SQLITE_SEARCH_DROP = [
+    "DROP TRIGGER IF EXISTS jobs_search_docs_country_delete",
+    "DROP TRIGGER IF EXISTS jobs_search_docs_country_insert",
     "DROP TRIGGER IF EXISTS jobs_postings_fts_delete",
     "DROP TRIGGER IF EXISTS jobs_search_docs_update",
     "DROP TRIGGER IF EXISTS jobs_postings_fts_update",
@@ -119,6 +139,14 @@ POSTGRES_SEARCH = [
         || setweight(to_tsvector('english'::regconfig, coalesce(company_name, '')), 'B')
     ) STORED""",
     "CREATE INDEX ix_jobs_postings_search_vector ON jobs_postings USING gin (search_vector)",
+    # The lower-cased location, city and region that `location=` searches with LIKE, indexed
+    # by trigrams (pg_trgm, a trusted extension that ships with PostgreSQL).
+    """ALTER TABLE jobs_postings ADD COLUMN place text GENERATED ALWAYS AS (
+        lower(coalesce(location, '') || E'\\n' || coalesce(city, '') || E'\\n'
+            || coalesce(region, ''))
+    ) STORED""",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX ix_jobs_postings_place ON jobs_postings USING gin (place gin_trgm_ops)",
     "ALTER TABLE jobs_postings SET (toast_tuple_target = 256)",
     """DO $$
     BEGIN
@@ -132,6 +160,8 @@ POSTGRES_SEARCH = [
 ]
 POSTGRES_SEARCH_DROP = [
     "ALTER TABLE jobs_postings RESET (toast_tuple_target)",
+    "DROP INDEX IF EXISTS ix_jobs_postings_place",
+    "ALTER TABLE jobs_postings DROP COLUMN IF EXISTS place",
     "DROP INDEX IF EXISTS ix_jobs_postings_search_vector",
     "ALTER TABLE jobs_postings DROP COLUMN IF EXISTS rank_vector",
     "ALTER TABLE jobs_postings DROP COLUMN IF EXISTS search_vector",
