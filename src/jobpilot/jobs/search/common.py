@@ -15,7 +15,8 @@ matches, which is what a job seeker reads first.
 
 Totals are bounded the same way: a query counts its matches up to `count_limit` (10,000 by
 default) and says whether its `total` is exact; a broader query reports "at least 10,000".
-Counting 70,000 matches would cost more than finding and ranking the page.
+Counting 70,000 matches would cost more than finding and ranking the page. A first page counts
+and reads its matches in one statement; later pages carry its count in their cursor.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ _STOP_WORDS = """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _TOKEN = re.compile(r"[^\W_]+")
-_CURSOR_VERSION = 2
+_CURSOR_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -296,13 +297,16 @@ class Position:
     `ranked` says whether the last posting was one of the ranked candidates (then `score` is
     its score) or of the matches listed newest first after them. `boundary` is the oldest
     candidate when matches older than it were left out of the ranking (None when every match
-    was ranked).
+    was ranked). `total` and `total_exact` are the first page's count, which later pages
+    report again rather than count again.
     """
 
     ranked: bool
     score: float | None
     key: DateKey
     boundary: DateKey | None = None
+    total: int = 0
+    total_exact: bool = True
 
 
 def query_hash(query: JobQuery) -> str:
@@ -342,6 +346,8 @@ def encode_cursor(query: JobQuery, position: Position) -> str:
         "s": position.score,
         "k": _encode_key(position.key),
         "b": _encode_key(position.boundary),
+        "t": position.total,
+        "x": position.total_exact,
     }
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -364,7 +370,16 @@ def decode_cursor(query: JobQuery, cursor: str) -> Position:
             score=None if score is None else float(score),
             key=key,
             boundary=_decode_key(payload["b"]),
+            total=payload["t"],
+            total_exact=payload["x"],
         )
+        if (
+            not isinstance(position.total, int)
+            or isinstance(position.total, bool)
+            or position.total < 0
+            or not isinstance(position.total_exact, bool)
+        ):
+            raise InvalidQuery("the cursor is not valid")
     except InvalidQuery:
         raise
     except (binascii.Error, UnicodeDecodeError, TypeError, ValueError, KeyError) as exc:
@@ -483,11 +498,6 @@ class Pager:
 
     def _matches(self, *columns: Any) -> Select[Any]:
         return select(*columns).select_from(self.matching.select_from).where(*self.where)
-
-    def count(self, limit: int) -> Select[Any]:
-        """The number of matches, counted up to `limit`."""
-        capped = self._matches(literal(1).label("one")).limit(limit).subquery("capped")
-        return select(func.count()).select_from(capped)
 
     def newest(self, after: DateKey | None, limit: int) -> Select[Any]:
         """Up to `limit` matches newest first, after `after`."""
@@ -671,7 +681,8 @@ async def search_page(
         first = (await session.execute(statement(count_limit + 1, limit + 1))).all()
         counted = int(first[0].matched)
     else:
-        counted = int(await session.scalar(pager.count(count_limit + 1)) or 0)
+        # Later pages repeat the first page's count.
+        counted = position.total if position.total_exact else count_limit + 1
     total, total_exact = min(counted, count_limit), counted <= count_limit
     if not total_exact:
         # A broad query: its first page is read again, the broad way.
@@ -692,6 +703,8 @@ async def search_page(
                 score=last.score,
                 key=DateKey(last.listed_at, last.id),
                 boundary=boundary if last.score is not None else None,
+                total=total,
+                total_exact=total_exact,
             ),
         )
     scores = {hit.id: hit.score for hit in page if hit.score is not None}
