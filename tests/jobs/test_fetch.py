@@ -18,10 +18,10 @@ from jobpilot.jobs.fetch import (
     build_ats_http,
     check_public_host,
     fetch_page,
-    retry_after_seconds,
 )
 from jobpilot.jobs.ingest import fetch_board
 from jobpilot.kit.clock import utcnow
+from jobpilot.kit.retry import retry_after
 
 BOARD_URL = "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true"
 EMPTY_BOARD = Canned(
@@ -148,13 +148,15 @@ async def test_at_most_two_requests_per_host_are_in_flight(
 
 
 def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
-    assert retry_after_seconds("120") == 120.0
+    assert retry_after(httpx.Headers({"Retry-After": "120"})) == 120.0
+    assert retry_after(httpx.Headers({"retry-after-ms": "1500", "Retry-After": "9"})) == 1.5
     later = format_datetime(utcnow() + timedelta(seconds=90), usegmt=True)
-    seconds = retry_after_seconds(later)
+    seconds = retry_after(httpx.Headers({"Retry-After": later}))
     assert seconds is not None
     assert 85 <= seconds <= 90
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds(None) is None
+    assert retry_after(httpx.Headers({"Retry-After": "soon"})) is None
+    assert retry_after(httpx.Headers({"Retry-After": "-5"})) == 0.0
+    assert retry_after(httpx.Headers()) is None
 
 
 @pytest.mark.parametrize(

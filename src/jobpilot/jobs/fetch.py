@@ -12,7 +12,6 @@ import asyncio
 import ipaddress
 import random
 from collections.abc import Awaitable, Callable
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,27 +19,11 @@ import httpx
 from jobpilot import __version__
 from jobpilot.jobs.ats.base import AtsHttp
 from jobpilot.jobs.config import JobsSettings
-from jobpilot.kit.clock import utcnow
+from jobpilot.kit.retry import retry_after as retry_after_header
 
 Sleep = Callable[[float], Awaitable[None]]
 USER_AGENT = f"JobPilot/{__version__} (job board reader)"
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        return None
-    return max(0.0, (moment - utcnow()).total_seconds())
 
 
 class PoliteTransport(httpx.AsyncBaseTransport):
@@ -89,7 +72,7 @@ class PoliteTransport(httpx.AsyncBaseTransport):
                 else:
                     if response.status_code not in _RETRY_STATUSES or last:
                         return response
-                    retry_after = retry_after_seconds(response.headers.get("retry-after"))
+                    retry_after = retry_after_header(response.headers)
                     if retry_after is not None and retry_after > self.max_retry_after:
                         return response
                     await response.aclose()
