@@ -17,12 +17,9 @@ import asyncio
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -37,6 +34,7 @@ from jobpilot.jobs.schemas import SearchFilters
 from jobpilot.jobs.service import JobsComponents, JobsService
 from jobpilot.kit import migrate
 from jobpilot.kit.db import Database
+from scratch import scratch_postgres, scratch_sqlite
 
 POSTINGS = int(os.environ.get("BENCH_POSTINGS", "100000"))
 COMPANIES = int(os.environ.get("BENCH_COMPANIES", str(max(10, POSTINGS // 50))))
@@ -174,27 +172,14 @@ async def run(url: str, label: str) -> None:
         await db.dispose()
 
 
-async def with_pg(server_url: str) -> None:
-    name = f"jobpilot_bench_{uuid.uuid4().hex[:8]}"
-    base = server_url.replace("postgresql://", "postgresql+asyncpg://", 1).rsplit("/", 1)[0]
-    admin = create_async_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        await run(f"{base}/{name}", "PostgreSQL")
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-
 async def main() -> None:
     print(f"jobs benchmark: {POSTINGS:,} postings over {COMPANIES:,} companies")
-    with tempfile.TemporaryDirectory() as tmp:
-        await run(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite")
+    with scratch_sqlite() as url:
+        await run(url, "SQLite")
     pg = os.environ.get("JOBPILOT_BENCH_PG_URL")
     if pg:
-        await with_pg(pg)
+        async with scratch_postgres(pg) as url:
+            await run(url, "PostgreSQL")
     else:
         print("PostgreSQL: skipped (set JOBPILOT_BENCH_PG_URL to run it)")
 

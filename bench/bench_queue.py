@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 import time
-import uuid
-from pathlib import Path
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from jobpilot.kit import migrate
 from jobpilot.kit.db import Database
 from jobpilot.kit.tasks import TaskContext, TaskRegistry, Worker, WorkerConfig, enqueue
+from scratch import scratch_postgres, scratch_sqlite
 
 TASKS = int(os.environ.get("BENCH_TASKS", "2000"))
 
@@ -60,23 +55,14 @@ async def run(url: str, label: str) -> None:
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        await run(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}", "sqlite")
+    with scratch_sqlite() as url:
+        await run(url, "sqlite")
     server = os.environ.get("JOBPILOT_BENCH_PG_URL")
     if not server:
         print("postgresql: skipped (set JOBPILOT_BENCH_PG_URL)")
         return
-    server = server.replace("postgresql://", "postgresql+asyncpg://", 1)
-    name = f"jobpilot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        await run(server.rsplit("/", 1)[0] + "/" + name, "postgresql")
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with scratch_postgres(server) as url:
+        await run(url, "postgresql")
 
 
 if __name__ == "__main__":
