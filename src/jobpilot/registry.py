@@ -120,6 +120,7 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/ai",),
             description="Embeddings, matching and grounded LLM help.",
             router=ai_router,
+            models="jobpilot.ai.models",
         ),
         DomainSpec(
             name="admin",

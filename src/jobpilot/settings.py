@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jobpilot.ai.config import AiSettings
 from jobpilot.auth.config import AuthSettings
 from jobpilot.jobs.config import JobsSettings
 from jobpilot.users.config import UsersSettings
@@ -167,6 +168,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     users: UsersSettings = Field(default_factory=UsersSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
+    ai: AiSettings = Field(default_factory=AiSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -22,6 +22,9 @@ from jobpilot.adapters.jwks_http import HttpJwks
 from jobpilot.adapters.mail_devbox import DevMailbox
 from jobpilot.adapters.mail_smtp import SmtpMailer
 from jobpilot.adapters.waker_pg import PgNotifyWaker
+from jobpilot.ai.embeddings import Embedder, LocalEmbedder, OpenAIEmbedder
+from jobpilot.ai.service import AiComponents
+from jobpilot.ai.vectors import EmbeddedVectorIndex, PgVectorIndex, VectorIndex
 from jobpilot.auth.config import Argon2Settings
 from jobpilot.auth.crypto import Keyring
 from jobpilot.auth.passwords import Hasher
@@ -64,6 +67,7 @@ class Container:
     users: UsersComponents
     jobs: JobsComponents
     resumes: ResumesComponents
+    ai: AiComponents
     verifier: TokenVerifier
     health_checks: list[HealthCheck] = field(default_factory=list)
 
@@ -166,6 +170,28 @@ def build_database(settings: Settings) -> Database:
     )
 
 
+def build_embedder(settings: Settings, http: httpx.AsyncClient) -> Embedder:
+    """The local model (no key, no network) unless an OpenAI-compatible endpoint is chosen."""
+    ai = settings.ai
+    if ai.embedder == "openai":
+        return OpenAIEmbedder(
+            ai.openai.base_url,
+            ai.openai.api_key.get_secret_value() or None,
+            ai.openai.model,
+            ai.openai.dimension,
+            http=http,
+            batch_size=ai.openai.batch_size,
+        )
+    return LocalEmbedder(batch_size=ai.local_batch_size, intra_op_threads=ai.local_threads)
+
+
+def build_vector_index(settings: Settings, db: Database) -> VectorIndex:
+    """Exact in-memory search over the database's vectors on SQLite, pgvector on PostgreSQL."""
+    if db.dialect == "sqlite":
+        return EmbeddedVectorIndex(db)
+    return PgVectorIndex(db, ef_search=settings.ai.hnsw_ef_search)
+
+
 def build_cache(settings: Settings) -> Cache:
     """Redis when configured, else an in-process cache."""
     if settings.redis.url:
@@ -188,6 +214,11 @@ def build_container(settings: Settings) -> Container:
     )
     jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
     resumes = ResumesComponents(blobs=blobs, users=users)
+    ai = AiComponents(
+        settings=settings.ai,
+        embedder=build_embedder(settings, http),
+        vectors=build_vector_index(settings, db),
+    )
     exporters["jobs"] = JobsFacade(db).export_user
     exporters["resumes"] = ResumesFacade(db, resumes).export_user
     checks: list[HealthCheck] = [
@@ -206,6 +237,7 @@ def build_container(settings: Settings) -> Container:
         users=users,
         jobs=jobs,
         resumes=resumes,
+        ai=ai,
         verifier=verifier,
         health_checks=checks,
     )
