@@ -27,9 +27,11 @@ from jobpilot.jobs.ats.base import AtsError, AtsHttp, AtsPosting, BoardNotFound,
 from jobpilot.jobs.ats.registry import adapter
 from jobpilot.jobs.config import JobsSettings
 from jobpilot.jobs.dedup import content_hash, dedup_key, similarity
+from jobpilot.jobs.events import MAX_IDS, PostingsChanged
 from jobpilot.jobs.models import Board, BoardRun, Company, Posting, PostingCountry, Source
 from jobpilot.jobs.normalise import NormalisedPosting, normalise_posting
 from jobpilot.kit.clock import utcnow
+from jobpilot.kit.events import publish
 
 log = logging.getLogger("jobpilot.jobs.ingest")
 
@@ -125,6 +127,8 @@ class Ingester:
         self.now = now or utcnow()
         self._seen_sources: set[uuid.UUID] = set()
         self._seen_postings: set[uuid.UUID] = set()
+        # Postings whose content or state this ingester changed, announced once per run.
+        self._changed: set[uuid.UUID] = set()
 
     # Companies and boards
 
@@ -249,6 +253,7 @@ class Ingester:
         await self.session.flush()
         await self._close_orphans(touched)
         await self._touch()
+        await self._announce()
         board.last_status = "ok"
         board.last_run_at = board.last_success_at = self.now
         board.last_error_code = board.last_error = None
@@ -293,12 +298,14 @@ class Ingester:
             assert company is not None
             await self._refresh_source(source, company, item, digest, result)
             await self.session.flush()
+            await self._announce()
             return posting, False
         company = await self.company(item.company_name or item.tenant)
         key = dedup_key(company.id, item)
         candidates = await self._candidates(company.id, {key})
         posting = await self._add_source(None, company, item, digest, candidates, result, set())
         await self.session.flush()
+        await self._announce()
         return posting, result.new == 1
 
     async def _posting(self, source: Source) -> Posting:
@@ -409,6 +416,7 @@ class Ingester:
     ) -> None:
         location = item.location
         salary = item.salary
+        self._changed.add(posting.id)
         posting.company_name = company.name
         posting.title = item.title
         posting.title_normalised = item.title_normalised
@@ -450,7 +458,7 @@ class Ingester:
             still_open = select(Source.posting_id).where(
                 Source.posting_id.in_(chunk), Source.status == "open"
             )
-            await self.session.execute(
+            closed = await self.session.scalars(
                 update(Posting)
                 .where(
                     Posting.id.in_(chunk),
@@ -458,7 +466,17 @@ class Ingester:
                     Posting.id.not_in(still_open),
                 )
                 .values(status="closed", closed_at=self.now, updated_at=self.now)
+                .returning(Posting.id)
                 .execution_options(synchronize_session=False)
+            )
+            self._changed.update(closed)
+
+    async def _announce(self) -> None:
+        """Publish the postings this run changed (with the change, in its transaction)."""
+        changed, self._changed = sorted(self._changed), set()
+        for start in range(0, len(changed), MAX_IDS):
+            await publish(
+                self.session, PostingsChanged(posting_ids=changed[start : start + MAX_IDS])
             )
 
     async def _touch(self) -> None:

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jobpilot.jobs.repository import JobRepository
 from jobpilot.kit.db import Database
+
+# Postings read per query (bound parameters stay well under SQLite's limit).
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class PostingText:
+    """What another domain needs to embed and filter a posting."""
+
+    id: uuid.UUID
+    open: bool
+    title: str
+    company: str
+    description_text: str
+    workplace: str | None
+    employment_type: str | None
+    seniority: str | None
+    countries: list[str]
+    salary_yearly_max: float | None
+    listed_at: datetime
 
 
 class JobsFacade:
@@ -14,6 +37,33 @@ class JobsFacade:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def posting_texts(self, ids: Collection[uuid.UUID]) -> list[PostingText]:
+        """The postings among `ids` that exist, open or closed, in no particular order."""
+        wanted = sorted(set(ids))
+        found: list[PostingText] = []
+        async with self._db.unit_of_work() as session:
+            repository = JobRepository(session)
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                countries = await repository.countries(chunk)
+                found += [
+                    PostingText(
+                        id=p.id,
+                        open=p.status == "open",
+                        title=p.title,
+                        company=p.company_name,
+                        description_text=p.description_text,
+                        workplace=p.workplace,
+                        employment_type=p.employment_type,
+                        seniority=p.seniority,
+                        countries=countries.get(p.id, []),
+                        salary_yearly_max=p.salary_yearly_max,
+                        listed_at=p.listed_at,
+                    )
+                    for p in (await repository.postings(chunk)).values()
+                ]
+        return found
 
     async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
         """The user's saved searches, for a data export."""

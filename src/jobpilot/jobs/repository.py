@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jobpilot.jobs.models import Board, Company, Posting, SavedSearch, Source
+from jobpilot.jobs.models import Board, Company, Posting, PostingCountry, SavedSearch, Source
 from jobpilot.jobs.search.common import like_pattern
 
 
@@ -24,6 +24,20 @@ class JobRepository:
             return {}
         rows = await self.session.scalars(select(Posting).where(Posting.id.in_(ids)))
         return {p.id: p for p in rows}
+
+    async def countries(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        """The ISO country codes of each of the postings with `ids` (sorted)."""
+        found: dict[uuid.UUID, list[str]] = {}
+        if not ids:
+            return found
+        rows = await self.session.execute(
+            select(PostingCountry.posting_id, PostingCountry.country)
+            .where(PostingCountry.posting_id.in_(ids))
+            .order_by(PostingCountry.country)
+        )
+        for posting_id, country in rows:
+            found.setdefault(posting_id, []).append(country)
+        return found
 
     async def posting(self, job_id: uuid.UUID) -> Posting | None:
         """The posting with `job_id`."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.db import insert_or_ignore
 from jobpilot.kit.errors import ValidationFailed, validation_details
+from jobpilot.kit.events import publish
 from jobpilot.kit.ports import BlobStore
 from jobpilot.kit.tasks import enqueue
 from jobpilot.resumes import render
@@ -31,6 +32,7 @@ from jobpilot.resumes.errors import (
     VersionConflict,
     VersionNotFound,
 )
+from jobpilot.resumes.events import ResumeDeleted, ResumeVersionSaved
 from jobpilot.resumes.models import ExportRow, ResumeRow, ResumeVersion, TemplateRow
 from jobpilot.resumes.parsing import parse_resume
 from jobpilot.resumes.schema import Resume
@@ -67,6 +69,16 @@ class ResumesComponents:
 
     blobs: BlobStore
     users: UsersComponents
+
+
+@dataclass(frozen=True)
+class LatestVersion:
+    """A resume's owner and the document of its latest version."""
+
+    resume_id: uuid.UUID
+    user_id: uuid.UUID
+    number: int
+    document: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -299,7 +311,7 @@ class ResumesService:
         await self.session.flush()
         self.session.add(version)
         await self.session.flush()
-        await self._prerender(version, template)
+        await self._saved(row, version)
         return row, version
 
     async def create(self, user_id: uuid.UUID, tier: str, body: ResumeCreate) -> ResumeDetail:
@@ -396,17 +408,22 @@ class ResumesService:
         row.updated_at = now
         self.session.add(version)
         await self.session.flush()
-        await self._prerender(version, row.template)
+        await self._saved(row, version)
         return version
 
-    async def _prerender(self, version: ResumeVersion, template: str) -> None:
-        """Render the new version's PDF and DOCX in the background, so exports are instant."""
+    async def _saved(self, row: ResumeRow, version: ResumeVersion) -> None:
+        """A new latest version: its PDF and DOCX are rendered in the background (so exports
+        are instant), and other domains hear of it."""
         await enqueue(
             self.session,
             PRERENDER,
-            idempotency_key=f"{PRERENDER}:{version.id}:{template}",
+            idempotency_key=f"{PRERENDER}:{version.id}:{row.template}",
             version_id=str(version.id),
-            template=template,
+            template=row.template,
+        )
+        await publish(
+            self.session,
+            ResumeVersionSaved(resume_id=row.id, user_id=row.user_id, number=version.number),
         )
 
     async def prerender_plan(
@@ -489,6 +506,7 @@ class ResumesService:
         )
         await self.session.execute(delete(ResumeVersion).where(ResumeVersion.resume_id == row.id))
         await self.session.delete(row)
+        await publish(self.session, ResumeDeleted(resume_id=row.id, user_id=row.user_id))
         return keys
 
     async def delete(self, user_id: uuid.UUID, resume_id: uuid.UUID) -> list[str]:
@@ -502,6 +520,20 @@ class ResumesService:
         keys = await self.delete(user_id, resume_id)
         if keys:
             await enqueue(self.session, DELETE_BLOBS, keys=keys)
+
+    async def latest(self, resume_id: uuid.UUID) -> LatestVersion | None:
+        """A resume's owner and latest version (None when the resume is gone)."""
+        row = await self.session.get(ResumeRow, resume_id)
+        if row is None:
+            return None
+        version = await self.session.scalar(
+            select(ResumeVersion).where(
+                ResumeVersion.resume_id == row.id, ResumeVersion.number == row.latest_version
+            )
+        )
+        if version is None:
+            return None
+        return LatestVersion(row.id, row.user_id, version.number, version.data)
 
     async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
         """Every resume of the user with every version, for a data export."""
