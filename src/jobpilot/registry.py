@@ -8,6 +8,8 @@ from functools import cache
 
 from jobpilot.admin.api import router as admin_router
 from jobpilot.ai.api import router as ai_router
+from jobpilot.ai.tasks import subscriptions as ai_subscriptions
+from jobpilot.ai.tasks import tasks as ai_tasks
 from jobpilot.analytics.api import router as analytics_router
 from jobpilot.applications.api import router as applications_router
 from jobpilot.auth.api import router as auth_router
@@ -120,6 +122,8 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/ai",),
             description="Embeddings, matching and grounded LLM help.",
             router=ai_router,
+            tasks=ai_tasks,
+            subscriptions=ai_subscriptions,
             models="jobpilot.ai.models",
         ),
         DomainSpec(

@@ -214,13 +214,16 @@ def build_container(settings: Settings) -> Container:
     )
     jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
     resumes = ResumesComponents(blobs=blobs, users=users)
+    jobs_facade, resumes_facade = JobsFacade(db), ResumesFacade(db, resumes)
     ai = AiComponents(
         settings=settings.ai,
         embedder=build_embedder(settings, http),
         vectors=build_vector_index(settings, db),
+        jobs=jobs_facade,
+        resumes=resumes_facade,
     )
-    exporters["jobs"] = JobsFacade(db).export_user
-    exporters["resumes"] = ResumesFacade(db, resumes).export_user
+    exporters["jobs"] = jobs_facade.export_user
+    exporters["resumes"] = resumes_facade.export_user
     checks: list[HealthCheck] = [
         CallableCheck("database", db.ping),
         CallableCheck("schema", partial(migrate.check_current, db)),

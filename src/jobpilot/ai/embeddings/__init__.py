@@ -1,7 +1,12 @@
 """Text embeddings: the `Embedder` port, its local and OpenAI-compatible adapters, chunking."""
 
 from jobpilot.ai.embeddings.base import Embedder, EmbeddingError, Vectors
-from jobpilot.ai.embeddings.chunking import embed_document, posting_chunks, resume_chunks
+from jobpilot.ai.embeddings.chunking import (
+    embed_document,
+    embed_documents,
+    posting_chunks,
+    resume_chunks,
+)
 from jobpilot.ai.embeddings.local import LocalEmbedder
 from jobpilot.ai.embeddings.openai_compatible import OpenAIEmbedder
 
@@ -12,6 +17,7 @@ __all__ = [
     "OpenAIEmbedder",
     "Vectors",
     "embed_document",
+    "embed_documents",
     "posting_chunks",
     "resume_chunks",
 ]

@@ -62,15 +62,25 @@ def resume_chunks(resume: dict[str, Any], max_words: int = 180) -> list[str]:
 
 async def embed_document(embedder: Embedder, chunks: Sequence[str]) -> Vectors:
     """One unit vector for a document: its chunk vectors averaged, weighted by words."""
-    kept = [chunk for chunk in chunks if chunk.strip()]
-    if not kept:
+    document: Vectors = (await embed_documents(embedder, [chunks]))[0]
+    return document
+
+
+async def embed_documents(embedder: Embedder, documents: Sequence[Sequence[str]]) -> Vectors:
+    """One unit vector per document (as `embed_document`), their chunks embedded together."""
+    kept = [[chunk for chunk in chunks if chunk.strip()] for chunks in documents]
+    if not all(kept):
         msg = "a document needs at least one non-empty chunk to be embedded"
         raise ValueError(msg)
-    vectors = await embedder.embed(kept)
-    weights = np.array([len(chunk.split()) for chunk in kept], dtype=np.float32)
-    mean = (vectors * weights[:, None]).sum(axis=0) / weights.sum()
-    document: Vectors = unit_rows(mean[None, :])[0]
-    return document
+    vectors = await embedder.embed([chunk for chunks in kept for chunk in chunks])
+    pooled = []
+    start = 0
+    for chunks in kept:
+        part = vectors[start : start + len(chunks)]
+        start += len(chunks)
+        weights = np.array([len(chunk.split()) for chunk in chunks], dtype=np.float32)
+        pooled.append((part * weights[:, None]).sum(axis=0) / weights.sum())
+    return unit_rows(np.array(pooled))
 
 
 def _chunks(

@@ -1,0 +1,35 @@
+"""Background work of the ai domain: embedding what other domains change."""
+
+from __future__ import annotations
+
+from jobpilot.ai.service import AiComponents, AiService
+from jobpilot.jobs.events import PostingsChanged
+from jobpilot.kit.events import Subscriptions, subscribe
+from jobpilot.kit.tasks import TaskContext, TaskRegistry
+from jobpilot.resumes.events import ResumeDeleted, ResumeVersionSaved
+
+tasks = TaskRegistry()
+subscriptions = Subscriptions()
+
+
+def _components(ctx: TaskContext) -> AiComponents:
+    components: AiComponents = ctx.resources.ai
+    return components
+
+
+@subscribe(tasks, subscriptions, PostingsChanged, "ai.on_postings_changed")
+async def on_postings_changed(ctx: TaskContext, event: PostingsChanged) -> None:
+    """Embed the changed postings that are open; drop the vectors of closed ones."""
+    await AiService(_components(ctx)).index_postings(event.posting_ids)
+
+
+@subscribe(tasks, subscriptions, ResumeVersionSaved, "ai.on_resume_version_saved")
+async def on_resume_version_saved(ctx: TaskContext, event: ResumeVersionSaved) -> None:
+    """Embed the resume's latest version (an older event re-reads the latest, harmlessly)."""
+    await AiService(_components(ctx)).index_resume(event.resume_id)
+
+
+@subscribe(tasks, subscriptions, ResumeDeleted, "ai.on_resume_deleted")
+async def on_resume_deleted(ctx: TaskContext, event: ResumeDeleted) -> None:
+    """Drop the deleted resume's vectors."""
+    await AiService(_components(ctx)).forget_resume(event.resume_id)
