@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from jobpilot.ai.config import AiSettings
 from jobpilot.ai.embeddings import (
@@ -14,15 +15,19 @@ from jobpilot.ai.embeddings import (
     posting_chunks,
     resume_chunks,
 )
-from jobpilot.ai.vectors import VectorIndex, VectorItem
+from jobpilot.ai.errors import ResumeNotFound
+from jobpilot.ai.schemas import Match, MatchExplanation, MatchFilters, MatchList
+from jobpilot.ai.vectors import VectorFilter, VectorIndex, VectorItem
 from jobpilot.ai.vectors.base import Attr
 from jobpilot.jobs.public import JobsFacade, PostingText
+from jobpilot.kit.clock import utcnow
 from jobpilot.resumes.public import ResumesFacade
 
 # What the vector index calls the vectors of postings and of resumes.
 POSTING, RESUME = "posting", "resume"
 # Postings embedded per call to the model.
 EMBED_BATCH = 32
+LocationFit = Literal["remote", "same_country", "elsewhere", "unknown"]
 
 
 @dataclass
@@ -108,3 +113,70 @@ class AiService:
     async def forget_resume(self, resume_id: uuid.UUID) -> None:
         """Drop a deleted resume's vectors."""
         await self.c.vectors.delete(RESUME, [resume_id])
+
+    async def matches(
+        self, user_id: uuid.UUID, resume_id: uuid.UUID, filters: MatchFilters
+    ) -> MatchList:
+        """The open postings closest to one of the user's resumes, best first."""
+        latest = await self.c.resumes.latest(resume_id)
+        if latest is None or latest.user_id != user_id:
+            raise ResumeNotFound
+        model = self.c.embedder.model_id
+        stored = await self.c.vectors.get(RESUME, model, resume_id)
+        if stored is None or stored.attrs.get("version") != latest.number:
+            # Not embedded yet (the task is behind): one resume is quick to embed here.
+            if not await self.index_resume(resume_id):
+                return MatchList(
+                    resume_id=str(resume_id), resume_version=latest.number, model=model, matches=[]
+                )
+            stored = await self.c.vectors.get(RESUME, model, resume_id)
+            assert stored is not None
+        hits = await self.c.vectors.search(
+            POSTING, model, stored.vector, filters.k, _posting_filter(filters)
+        )
+        jobs = await self.c.jobs.summaries([hit.id for hit in hits])
+        home = _resume_country(latest.document)
+        matches = [
+            Match(
+                job=jobs[hit.id],
+                score=round(hit.score, 4),
+                explanation=MatchExplanation(
+                    similarity=round(hit.score, 4), location=_location_fit(jobs[hit.id], home)
+                ),
+            )
+            for hit in hits
+            if hit.id in jobs and jobs[hit.id]["status"] == "open"
+        ]
+        return MatchList(
+            resume_id=str(resume_id), resume_version=latest.number, model=model, matches=matches
+        )
+
+
+def _posting_filter(filters: MatchFilters) -> VectorFilter:
+    any_of: dict[str, list[str]] = {}
+    if filters.remote:
+        any_of["workplace"] = list(filters.remote)
+    if filters.country:
+        any_of["countries"] = filters.country
+    at_least: dict[str, float] = {}
+    if filters.salary_min is not None:
+        at_least["salary"] = filters.salary_min
+    within = filters.within()
+    if within is not None:
+        at_least["listed"] = (utcnow() - within).timestamp()
+    return VectorFilter(any_of=any_of, at_least=at_least)
+
+
+def _resume_country(document: dict[str, Any]) -> str | None:
+    basics = document.get("basics")
+    location = basics.get("location") if isinstance(basics, dict) else None
+    code = location.get("countryCode") if isinstance(location, dict) else None
+    return code.strip().upper() if isinstance(code, str) and code.strip() else None
+
+
+def _location_fit(job: dict[str, Any], home: str | None) -> LocationFit:
+    if job.get("workplace") == "remote":
+        return "remote"
+    if home is None or not job.get("country"):
+        return "unknown"
+    return "same_country" if job["country"] == home else "elsewhere"

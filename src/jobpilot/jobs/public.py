@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from jobpilot.jobs.repository import JobRepository
+from jobpilot.jobs.service import job_summary
 from jobpilot.kit.db import Database
 
 # Postings read per query (bound parameters stay well under SQLite's limit).
@@ -64,6 +65,19 @@ class JobsFacade:
                     for p in (await repository.postings(chunk)).values()
                 ]
         return found
+
+    async def summaries(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        """The postings among `ids` that exist, as a list of results shows them (JSON-ready)."""
+        async with self._db.unit_of_work() as session:
+            repository = JobRepository(session)
+            postings = await repository.postings(sorted(set(ids)))
+            companies = await repository.companies_by_id([p.company_id for p in postings.values()])
+            return {
+                posting_id: job_summary(posting, companies[posting.company_id]).model_dump(
+                    mode="json"
+                )
+                for posting_id, posting in postings.items()
+            }
 
     async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
         """The user's saved searches, for a data export."""

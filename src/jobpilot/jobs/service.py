@@ -122,6 +122,11 @@ def _summary_fields(posting: Posting, company: Company) -> dict[str, object]:
     }
 
 
+def job_summary(posting: Posting, company: Company) -> JobSummary:
+    """A posting as a list of results shows it."""
+    return JobSummary.model_validate(_summary_fields(posting, company))
+
+
 def _label(facet: str, value: str, companies: dict[uuid.UUID, Company]) -> str:
     if facet == "company":
         company = companies.get(uuid.UUID(value))

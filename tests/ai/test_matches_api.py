@@ -1,0 +1,152 @@
+"""GET /api/v1/ai/resumes/{id}/matches: the open postings closest to a resume, with filters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from jobpilot import registry, wiring
+from jobpilot.jobs import synthetic
+from jobpilot.jobs.ats.registry import adapter
+from jobpilot.jobs.ingest import Ingester
+from jobpilot.jobs.models import Posting
+from jobpilot.main import create_app
+from jobpilot.settings import Settings
+from support import assert_error, client_for, sign_in
+
+
+@dataclass
+class World:
+    app: Any
+    http: httpx.AsyncClient
+    headers: dict[str, str]
+    postings: list[Posting]
+
+
+@pytest.fixture
+async def world(settings: Settings, migrated_url: str) -> AsyncIterator[World]:
+    settings.database.url = migrated_url
+    app = create_app(settings)
+    async for http in client_for(app):
+        container: wiring.Container = app.state.container
+        now = datetime.now(UTC)
+        for board in synthetic.generate(companies=4, postings=40, now=now):
+            ats = adapter(board.ats)
+            assert ats is not None
+            ref = board.board_ref()
+            listed = [p for body in board.payloads for p in ats.parse_payload(ref, body)]
+            async with container.db.writer_sessionmaker() as session, session.begin():
+                ingester = Ingester(session, container.settings.jobs, now)
+                company = await ingester.company(board.company_name, board.website)
+                stored, _ = await ingester.ensure_board(company, ref, active=False)
+                await ingester.apply(stored, listed)
+        await wiring.build_worker(container, registry.domains()).drain()
+        async with container.db.unit_of_work() as session:
+            postings = list(await session.scalars(select(Posting).where(Posting.status == "open")))
+        yield World(app, http, await sign_in(http, app, "grace@example.com"), postings)
+
+
+def _resume_like(posting: Posting) -> dict[str, Any]:
+    return {
+        "basics": {
+            "name": "Grace Hopper",
+            "label": posting.title,
+            "location": {"countryCode": "US"},
+        },
+        "work": [
+            {
+                "name": "Previous Employer",
+                "position": posting.title,
+                "highlights": [posting.description_text[:600]],
+            }
+        ],
+    }
+
+
+async def _resume(
+    world: World, document: dict[str, Any], headers: dict[str, str] | None = None
+) -> str:
+    created = await world.http.post(
+        "/api/v1/resumes",
+        json={"name": "Main", "resume": document},
+        headers=headers or world.headers,
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+async def test_a_resume_is_matched_to_the_postings_that_read_like_it(world: World) -> None:
+    target = world.postings[0]
+    resume_id = await _resume(world, _resume_like(target))
+    # No drain: the resume's vector is made on the spot when its task has not run yet.
+    response = await world.http.get(
+        f"/api/v1/ai/resumes/{resume_id}/matches", headers=world.headers
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["resume_id"], body["resume_version"]) == (resume_id, 1)
+    assert body["model"] == "all-MiniLM-L6-v2-onnx-int8"
+    matches = body["matches"]
+    assert 1 <= len(matches) <= 20
+    assert str(target.id) in [m["job"]["id"] for m in matches[:3]]
+    scores = [m["score"] for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    for match in matches:
+        assert match["job"]["status"] == "open"
+        assert match["explanation"]["similarity"] == match["score"]
+        assert match["explanation"]["location"] in {
+            "remote",
+            "same_country",
+            "elsewhere",
+            "unknown",
+        }
+        if match["job"]["workplace"] == "remote":
+            assert match["explanation"]["location"] == "remote"
+
+
+async def test_filters_narrow_the_matches(world: World) -> None:
+    resume_id = await _resume(world, _resume_like(world.postings[1]))
+    url = f"/api/v1/ai/resumes/{resume_id}/matches"
+
+    async def matches(**params: Any) -> list[dict[str, Any]]:
+        response = await world.http.get(url, params=params, headers=world.headers)
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()["matches"]
+        return found
+
+    assert len(await matches(k=3)) == 3
+    remote = await matches(remote="remote", k=100)
+    assert remote
+    assert all(m["job"]["workplace"] == "remote" for m in remote)
+    assert len(remote) == sum(p.workplace == "remote" for p in world.postings)
+    paid = await matches(salary_min=100_000, k=100)
+    assert all(m["job"]["salary"] is not None for m in paid)
+    recent = await matches(posted_within="1d", k=100)
+    cutoff = datetime.now(UTC) - timedelta(days=1)
+    assert len(recent) == sum(p.listed_at >= cutoff for p in world.postings)
+    assert await matches(country="ZZ") == []
+
+
+async def test_only_your_own_resumes_and_valid_filters(world: World) -> None:
+    resume_id = await _resume(world, _resume_like(world.postings[0]))
+    url = f"/api/v1/ai/resumes/{resume_id}/matches"
+    other = await sign_in(world.http, world.app, "someone.else@example.com")
+    assert_error(await world.http.get(url, headers=other), 404, "resume_not_found")
+    missing = "/api/v1/ai/resumes/00000000-0000-4000-8000-000000000000/matches"
+    assert_error(await world.http.get(missing, headers=world.headers), 404, "resume_not_found")
+    assert_error(await world.http.get(url), 401, "invalid_token")
+    for params in (
+        {"k": 0},
+        {"k": 101},
+        {"country": "USA"},
+        {"posted_within": "5y"},
+        {"remote": "moon"},
+    ):
+        response = await world.http.get(url, params=params, headers=world.headers)
+        assert_error(response, 422, "validation_error")
