@@ -48,6 +48,7 @@ from jobpilot.kit.tracing import setup_tracing
 from jobpilot.resumes.public import ResumesFacade
 from jobpilot.resumes.service import ResumesComponents
 from jobpilot.settings import Profile, Settings
+from jobpilot.users.public import SkillsFacade
 from jobpilot.users.service import Exporter, UsersComponents
 
 # How often a worker offers the periodic tasks to the queue (each is queued once a period).
@@ -221,6 +222,7 @@ def build_container(settings: Settings) -> Container:
         vectors=build_vector_index(settings, db),
         jobs=jobs_facade,
         resumes=resumes_facade,
+        skills=SkillsFacade(),
     )
     exporters["jobs"] = jobs_facade.export_user
     exporters["resumes"] = resumes_facade.export_user

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,13 +13,15 @@ import pytest
 from sqlalchemy import select
 
 from jobpilot import registry, wiring
+from jobpilot.ai.config import MatchWeights
+from jobpilot.ai.service import AiService, combined_score
 from jobpilot.jobs import synthetic
 from jobpilot.jobs.ats.registry import adapter
 from jobpilot.jobs.ingest import Ingester
 from jobpilot.jobs.models import Posting
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
-from support import assert_error, client_for, sign_in
+from support import assert_error, client_for, make_settings, sign_in
 
 
 @dataclass
@@ -63,7 +66,9 @@ def _resume_like(posting: Posting) -> dict[str, Any]:
             {
                 "name": "Previous Employer",
                 "position": posting.title,
-                "highlights": [posting.description_text[:600]],
+                "highlights": [
+                    line[:2000] for line in posting.description_text.splitlines() if line.strip()
+                ][:50],
             }
         ],
     }
@@ -94,12 +99,22 @@ async def test_a_resume_is_matched_to_the_postings_that_read_like_it(world: Worl
     assert body["model"] == "all-MiniLM-L6-v2-onnx-int8"
     matches = body["matches"]
     assert 1 <= len(matches) <= 20
-    assert str(target.id) in [m["job"]["id"] for m in matches[:3]]
+    top = next(m for m in matches if m["job"]["id"] == str(target.id))
+    assert matches.index(top) < 3
+    # The resume repeats the posting's words: every skill the posting names is met.
+    assert top["explanation"]["skills"]["missing"] == []
     scores = [m["score"] for m in matches]
     assert scores == sorted(scores, reverse=True)
+    weights = world.app.state.container.ai.settings.match_weights
     for match in matches:
         assert match["job"]["status"] == "open"
-        assert match["explanation"]["similarity"] == match["score"]
+        explanation = match["explanation"]
+        skills = explanation["skills"]
+        expected = combined_score(explanation["similarity"], skills["score"], weights)
+        assert match["score"] == pytest.approx(expected, abs=1e-3)
+        if skills["score"] is not None:
+            named = len(skills["matched"]) + len(skills["missing"])
+            assert skills["score"] == pytest.approx(len(skills["matched"]) / named, abs=1e-3)
         assert match["explanation"]["location"] in {
             "remote",
             "same_country",
@@ -150,3 +165,31 @@ async def test_only_your_own_resumes_and_valid_filters(world: World) -> None:
     ):
         response = await world.http.get(url, params=params, headers=world.headers)
         assert_error(response, 422, "validation_error")
+
+
+async def test_skills_are_compared_through_the_taxonomy(tmp_path: Path) -> None:
+    container = wiring.build_container(make_settings(tmp_path))
+    try:
+        service = AiService(container.ai)
+        skills = container.ai.skills
+        owned_python = {s.id for s in skills.mentions("Ten years of Python")}
+        owned_fastapi = {s.id for s in skills.mentions("Built services with FastAPI")}
+        wants_fastapi = "Required: FastAPI and PostgreSQL"
+        wants_python = "Required: Python"
+        # Python alone does not meet a FastAPI requirement...
+        fit = service.skill_fit(owned_python, wants_fastapi)
+        assert (fit.matched, fit.missing, fit.score) == ([], ["FastAPI", "PostgreSQL"], 0.0)
+        # ...but FastAPI meets a Python one.
+        fit = service.skill_fit(owned_fastapi, wants_python)
+        assert (fit.matched, fit.missing, fit.score) == (["Python"], [], 1.0)
+        fit = service.skill_fit(owned_fastapi, "A friendly team and a nice office")
+        assert (fit.matched, fit.missing, fit.score) == ([], [], None)
+    finally:
+        await container.aclose()
+
+
+def test_the_score_weighs_similarity_and_skills() -> None:
+    weights = MatchWeights(similarity=0.7, skills=0.3)
+    assert combined_score(0.5, 1.0, weights) == pytest.approx(0.65)
+    assert combined_score(0.5, None, weights) == 0.5
+    assert combined_score(0.5, 0.0, MatchWeights(similarity=1, skills=0)) == 0.5

@@ -338,3 +338,29 @@ def test_bad_data_is_refused(skills: list[Skill], message: str) -> None:
 def test_malformed_documents_are_refused(document: str) -> None:
     with pytest.raises(TaxonomyError):
         Taxonomy.from_json(document)
+
+
+def test_skills_are_read_out_of_free_text() -> None:
+    taxonomy = Taxonomy.load()
+
+    def names(text: str) -> list[str]:
+        return [skill.name for skill in taxonomy.mentions(text)]
+
+    assert names("5+ years of Python, FastAPI and PostgreSQL; k8s and CI/CD") == [
+        "Python",
+        "FastAPI",
+        "PostgreSQL",
+        "Kubernetes",
+        "CI/CD",
+    ]
+    # Longest names first, each skill once, symbols kept.
+    assert names("React Native and React, C# and C++ and C#") == [
+        "React Native",
+        "React",
+        "C#",
+        "C++",
+    ]
+    # Everyday words name a skill only when written as a name.
+    assert names("We go to market fast; a rust-proof shell") == []
+    assert names("We write Go and Rust") == ["Go", "Rust"]
+    assert names("") == []

@@ -47,10 +47,20 @@ class MatchFilters(BaseModel):
         return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
 
 
+class SkillFit(BaseModel):
+    """The skills a posting names, met or not by the resume (a more specific skill meets a
+    general one: FastAPI meets Python, Python alone does not meet FastAPI)."""
+
+    matched: list[str]
+    missing: list[str]
+    score: float | None = Field(description="The share matched; None when the posting names none.")
+
+
 class MatchExplanation(BaseModel):
     """Why a posting was matched."""
 
     similarity: float = Field(description="Cosine similarity of resume and posting, -1 to 1.")
+    skills: SkillFit
     location: Literal["remote", "same_country", "elsewhere", "unknown"] = Field(
         description="Where the job is, seen from the resume's country."
     )
@@ -60,7 +70,7 @@ class Match(BaseModel):
     """A posting that fits a resume."""
 
     job: dict[str, Any] = Field(description="The posting, as job search lists it.")
-    score: float
+    score: float = Field(description="Similarity and skills combined by the configured weights.")
     explanation: MatchExplanation
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jobpilot.ai.config import AiSettings
+from jobpilot.ai.config import AiSettings, MatchWeights
 from jobpilot.ai.embeddings import (
     Embedder,
     embed_document,
@@ -16,12 +16,13 @@ from jobpilot.ai.embeddings import (
     resume_chunks,
 )
 from jobpilot.ai.errors import ResumeNotFound
-from jobpilot.ai.schemas import Match, MatchExplanation, MatchFilters, MatchList
+from jobpilot.ai.schemas import Match, MatchExplanation, MatchFilters, MatchList, SkillFit
 from jobpilot.ai.vectors import VectorFilter, VectorIndex, VectorItem
 from jobpilot.ai.vectors.base import Attr
 from jobpilot.jobs.public import JobsFacade, PostingText
 from jobpilot.kit.clock import utcnow
 from jobpilot.resumes.public import ResumesFacade
+from jobpilot.users.public import SkillsFacade
 
 # What the vector index calls the vectors of postings and of resumes.
 POSTING, RESUME = "posting", "resume"
@@ -39,6 +40,7 @@ class AiComponents:
     vectors: VectorIndex
     jobs: JobsFacade
     resumes: ResumesFacade
+    skills: SkillsFacade
 
 
 @dataclass(frozen=True)
@@ -131,25 +133,60 @@ class AiService:
                 )
             stored = await self.c.vectors.get(RESUME, model, resume_id)
             assert stored is not None
+        pool = min(1000, filters.k * self.c.settings.match_candidates)
         hits = await self.c.vectors.search(
-            POSTING, model, stored.vector, filters.k, _posting_filter(filters)
+            POSTING, model, stored.vector, pool, _posting_filter(filters)
         )
-        jobs = await self.c.jobs.summaries([hit.id for hit in hits])
+        ids = [hit.id for hit in hits]
+        jobs = await self.c.jobs.summaries(ids)
+        texts = {p.id: p for p in await self.c.jobs.posting_texts(ids)}
+        owned = {skill.id for skill in self.c.skills.mentions(_resume_text(latest.document))}
         home = _resume_country(latest.document)
-        matches = [
-            Match(
-                job=jobs[hit.id],
-                score=round(hit.score, 4),
-                explanation=MatchExplanation(
-                    similarity=round(hit.score, 4), location=_location_fit(jobs[hit.id], home)
-                ),
+        weights = self.c.settings.match_weights
+        matches = []
+        for hit in hits:
+            job, text = jobs.get(hit.id), texts.get(hit.id)
+            if job is None or text is None or not text.open:
+                continue
+            fit = self.skill_fit(owned, f"{text.title}\n{text.description_text}")
+            matches.append(
+                Match(
+                    job=job,
+                    score=round(combined_score(hit.score, fit.score, weights), 4),
+                    explanation=MatchExplanation(
+                        similarity=round(hit.score, 4),
+                        skills=fit,
+                        location=_location_fit(job, home),
+                    ),
+                )
             )
-            for hit in hits
-            if hit.id in jobs and jobs[hit.id]["status"] == "open"
-        ]
+        matches.sort(key=lambda match: match.score, reverse=True)
         return MatchList(
-            resume_id=str(resume_id), resume_version=latest.number, model=model, matches=matches
+            resume_id=str(resume_id),
+            resume_version=latest.number,
+            model=model,
+            matches=matches[: filters.k],
         )
+
+    def skill_fit(self, owned_ids: set[str], posting_text: str) -> SkillFit:
+        """Which skills a posting names that the resume meets, and which it does not."""
+        wanted = self.c.skills.mentions(posting_text)
+        matched = [s.name for s in wanted if self.c.skills.satisfies(owned_ids, s.id)]
+        missing = [s.name for s in wanted if not self.c.skills.satisfies(owned_ids, s.id)]
+        score = round(len(matched) / len(wanted), 4) if wanted else None
+        return SkillFit(matched=matched, missing=missing, score=score)
+
+
+def combined_score(similarity: float, skills: float | None, weights: MatchWeights) -> float:
+    """Similarity and skill fit weighed together; similarity alone when no skill is named."""
+    if skills is None or weights.similarity + weights.skills == 0:
+        return similarity
+    total = weights.similarity + weights.skills
+    return (weights.similarity * similarity + weights.skills * skills) / total
+
+
+def _resume_text(document: dict[str, Any]) -> str:
+    return "\n".join(resume_chunks(document))
 
 
 def _posting_filter(filters: MatchFilters) -> VectorFilter:

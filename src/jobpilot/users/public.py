@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.users.repository import UserRepository
 from jobpilot.users.service import UsersComponents, UsersService
+from jobpilot.users.skills.taxonomy import Taxonomy
 
-__all__ = ["UsersComponents", "UsersFacade"]
+__all__ = ["SkillRef", "SkillsFacade", "UsersComponents", "UsersFacade"]
+
+
+@dataclass(frozen=True)
+class SkillRef:
+    """A skill of the taxonomy: its stable id and its name."""
+
+    id: str
+    name: str
+
+
+class SkillsFacade:
+    """The skill taxonomy, for reading skills out of text and comparing them (no database)."""
+
+    def __init__(self) -> None:
+        self._taxonomy = Taxonomy.load()
+
+    def mentions(self, text: str) -> list[SkillRef]:
+        """The skills `text` names, each once, in order of appearance."""
+        return [SkillRef(skill.id, skill.name) for skill in self._taxonomy.mentions(text)]
+
+    def satisfies(self, owned_ids: Collection[str], wanted_id: str) -> bool:
+        """Whether owning `owned_ids` meets a requirement for `wanted_id`: the skill itself or a
+        more specific one under it (FastAPI meets Python; Python does not meet FastAPI)."""
+        return self._taxonomy.has_skill_or_descendant(owned_ids, wanted_id)
 
 
 class UsersFacade:

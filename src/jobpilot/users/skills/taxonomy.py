@@ -51,6 +51,28 @@ def _word_suffixes(spaced: str) -> list[str]:
     return [" ".join(words[start:]) for start in range(len(words))]
 
 
+# Words of free text, keeping the symbols that tell skills apart (C#, C++, Node.js, CI/CD).
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9#+.]*[A-Za-z0-9#+]|[A-Za-z0-9]")
+_MAX_MENTION_WORDS = 4
+# Skill names that are also everyday English words.
+_EVERYDAY_WORDS = """
+    go rust ruby swift shell spring express chef puppet salt dart make less sass ant scheme
+    elixir crystal pig hive flask bottle falcon rocket camel gin koa bun deno nest next nuxt
+    remix ember backbone meteor polymer alpine lit solid vue react angular jest mocha chai
+    cypress gatsby hugo jekyll ansible terraform vault consul nomad packer docker helm istio
+    linkerd kafka spark storm flink beam airflow luigi dagster prefect
+"""
+_EVERYDAY = frozenset(_EVERYDAY_WORDS.split())
+
+
+def _stands_out(token: str) -> bool:
+    """Whether a one-word match is clearly a name: long and unusual, or capitalised."""
+    key = skill_key(token)
+    if len(key) > 3 and key not in _EVERYDAY:
+        return True
+    return any(char.isupper() or char.isdigit() or char in "#+" for char in token)
+
+
 class TaxonomyError(ValueError):
     """The taxonomy data is malformed: a missing parent, a cycle, a clashing alias, ..."""
 
@@ -192,6 +214,28 @@ class Taxonomy:
         """The skill whose name or alias matches the text, ignoring case, spaces and punctuation."""
         skill_id = self._by_key.get(skill_key(text))
         return None if skill_id is None else self._skills[skill_id]
+
+    def mentions(self, text: str) -> list[Skill]:
+        """The skills free text names ("5 years of Python and FastAPI"), each once, in order.
+
+        Names and aliases of up to four words are matched, the longest first at each word. A
+        one-word match that is short or an everyday word ("Go", "R", "Rust", "Shell") must be
+        capitalised in the text, so "go to market" or "a rust-proof shell" name no skill.
+        """
+        tokens = _TOKEN.findall(text)
+        found: dict[str, Skill] = {}
+        i = 0
+        while i < len(tokens):
+            for n in range(min(_MAX_MENTION_WORDS, len(tokens) - i), 0, -1):
+                words = tokens[i : i + n]
+                skill_id = self._by_key.get(skill_key(" ".join(words)))
+                if skill_id is not None and (n > 1 or _stands_out(words[0])):
+                    found.setdefault(skill_id, self._skills[skill_id])
+                    i += n
+                    break
+            else:
+                i += 1
+        return list(found.values())
 
     def roots(self) -> list[Skill]:
         """The top-level skills (those without a parent), by name."""
