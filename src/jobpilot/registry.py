@@ -8,6 +8,7 @@ from functools import cache
 
 from jobpilot.admin.api import router as admin_router
 from jobpilot.ai.api import router as ai_router
+from jobpilot.ai.tasks import periodic as ai_periodic
 from jobpilot.ai.tasks import subscriptions as ai_subscriptions
 from jobpilot.ai.tasks import tasks as ai_tasks
 from jobpilot.analytics.api import router as analytics_router
@@ -125,6 +126,7 @@ def domains() -> tuple[DomainSpec, ...]:
             tasks=ai_tasks,
             subscriptions=ai_subscriptions,
             models="jobpilot.ai.models",
+            periodic=ai_periodic,
         ),
         DomainSpec(
             name="admin",

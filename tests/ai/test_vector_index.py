@@ -202,3 +202,21 @@ async def test_a_larger_search_matches_an_exact_one(index: VectorIndex) -> None:
         assert recalls == [1.0] * 20  # exact search
     else:
         assert sum(recalls) / len(recalls) >= 0.9  # HNSW is approximate
+
+
+async def test_ids_per_model_and_a_change_of_model(index: VectorIndex) -> None:
+    a, b, c = _ids(3)
+    await index.upsert(
+        "posting", OTHER, [VectorItem(a, _unit(1, 0, 0)), VectorItem(b, _unit(0, 1, 0))]
+    )
+    await index.upsert("posting", MODEL, [VectorItem(a, _unit(1, 0)), VectorItem(c, _unit(0, 1))])
+    await index.upsert("resume", OTHER, [VectorItem(c, _unit(1, 0, 0))])
+    assert await index.ids("posting", OTHER) == {a, b}
+    assert await index.ids("posting", MODEL) == {a, c}
+    assert await index.search("posting", OTHER, _unit(1, 0, 0), 5)  # loaded before it goes
+    assert await index.forget_other_models("posting", MODEL) == 2
+    assert await index.ids("posting", OTHER) == set()
+    assert await index.search("posting", OTHER, _unit(1, 0, 0), 5) == []
+    assert await index.ids("posting", MODEL) == {a, c}
+    assert await index.ids("resume", OTHER) == {c}  # other kinds keep theirs
+    assert await index.forget_other_models("posting", MODEL) == 0

@@ -28,6 +28,8 @@ from jobpilot.users.public import SkillsFacade
 POSTING, RESUME = "posting", "resume"
 # Postings embedded per call to the model.
 EMBED_BATCH = 32
+# Postings and resumes one reindexing step embeds at most (a minute or so on two cores).
+REINDEX_STEP = 1000
 LocationFit = Literal["remote", "same_country", "elsewhere", "unknown"]
 
 
@@ -49,6 +51,16 @@ class Indexed:
 
     embedded: int
     removed: int
+
+
+@dataclass(frozen=True)
+class Reindexed:
+    """What one reindexing step did, and how much is left for the next."""
+
+    postings: int
+    resumes: int
+    removed: int
+    remaining: int
 
 
 def posting_attrs(posting: PostingText) -> dict[str, Attr]:
@@ -97,6 +109,36 @@ class AiService:
                 ],
             )
         return Indexed(embedded=len(postings), removed=len(gone))
+
+    async def reindex(self, limit: int = REINDEX_STEP) -> Reindexed:
+        """Bring the vectors in step with the current model: embed up to `limit` open postings
+        and resumes that have no vector of it, drop vectors of postings no longer open, and,
+        once everything has one, the vectors of other models.
+
+        Run after an upgrade (postings stored before vectors existed), after the embedding
+        model changed, or to repair; `remaining` says how much a next step has to do.
+        """
+        model = self.c.embedder.model_id
+        open_ids = set(await self.c.jobs.open_posting_ids())
+        have = await self.c.vectors.ids(POSTING, model)
+        stale = have - open_ids
+        if stale:
+            await self.c.vectors.delete(POSTING, stale)
+        missing_postings = sorted(open_ids - have)
+        postings = missing_postings[:limit]
+        for start in range(0, len(postings), EMBED_BATCH * 4):
+            await self.index_postings(postings[start : start + EMBED_BATCH * 4])
+        resume_ids = set(await self.c.resumes.resume_ids())
+        missing_resumes = sorted(resume_ids - await self.c.vectors.ids(RESUME, model))
+        resumes = missing_resumes[: max(0, limit - len(postings))]
+        for resume_id in resumes:
+            await self.index_resume(resume_id)
+        remaining = len(missing_postings) - len(postings) + len(missing_resumes) - len(resumes)
+        removed = len(stale)
+        if remaining == 0:
+            for kind in (POSTING, RESUME):
+                removed += await self.c.vectors.forget_other_models(kind, model)
+        return Reindexed(len(postings), len(resumes), removed, remaining)
 
     async def index_resume(self, resume_id: uuid.UUID) -> bool:
         """Embed a resume's latest version; False (and no vector) when it is gone or empty."""

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from jobpilot.ai.service import AiComponents, AiService
 from jobpilot.jobs.events import PostingsChanged
 from jobpilot.kit.events import Subscriptions, subscribe
-from jobpilot.kit.tasks import TaskContext, TaskRegistry
+from jobpilot.kit.schedule import Periodic
+from jobpilot.kit.tasks import TaskContext, TaskRegistry, enqueue
 from jobpilot.resumes.events import ResumeDeleted, ResumeVersionSaved
+
+REINDEX = "ai.reindex"
 
 tasks = TaskRegistry()
 subscriptions = Subscriptions()
+# Hourly, what ingestion events missed (postings stored before vectors existed, a new model) is
+# embedded; a step that leaves work queues the next one.
+periodic = (Periodic(REINDEX, timedelta(hours=1)),)
 
 
 def _components(ctx: TaskContext) -> AiComponents:
@@ -33,3 +41,11 @@ async def on_resume_version_saved(ctx: TaskContext, event: ResumeVersionSaved) -
 async def on_resume_deleted(ctx: TaskContext, event: ResumeDeleted) -> None:
     """Drop the deleted resume's vectors."""
     await AiService(_components(ctx)).forget_resume(event.resume_id)
+
+
+@tasks.task(REINDEX)
+async def reindex(ctx: TaskContext) -> None:
+    """Embed a step of what has no vector of the current model; queue the next step if any."""
+    done = await AiService(_components(ctx)).reindex()
+    if done.remaining:
+        await enqueue(ctx.session, REINDEX)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jobpilot import __version__
+from jobpilot.cli.ai import ai_app
 from jobpilot.cli.jobs import jobs_app
 from jobpilot.cli.mailbox import mailbox_app
 from jobpilot.settings import Settings, SettingsError, load_settings
@@ -34,6 +35,7 @@ auth_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
 app.add_typer(auth_app, name="auth")
 app.add_typer(mailbox_app, name="mailbox")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(ai_app, name="ai")
 
 console = Console()
 err = Console(stderr=True)

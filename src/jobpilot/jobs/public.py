@@ -66,6 +66,11 @@ class JobsFacade:
                 ]
         return found
 
+    async def open_posting_ids(self) -> list[uuid.UUID]:
+        """The id of every open posting."""
+        async with self._db.unit_of_work() as session:
+            return await JobRepository(session).open_posting_ids()
+
     async def summaries(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
         """The postings among `ids` that exist, as a list of results shows them (JSON-ready)."""
         async with self._db.unit_of_work() as session:

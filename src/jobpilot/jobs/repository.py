@@ -25,6 +25,10 @@ class JobRepository:
         rows = await self.session.scalars(select(Posting).where(Posting.id.in_(ids)))
         return {p.id: p for p in rows}
 
+    async def open_posting_ids(self) -> list[uuid.UUID]:
+        """The id of every open posting."""
+        return list(await self.session.scalars(select(Posting.id).where(Posting.status == "open")))
+
     async def countries(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
         """The ISO country codes of each of the postings with `ids` (sorted)."""
         found: dict[uuid.UUID, list[str]] = {}

@@ -18,6 +18,11 @@ class ResumesFacade:
         self._db = db
         self._components = components
 
+    async def resume_ids(self) -> list[uuid.UUID]:
+        """The id of every resume."""
+        async with self._db.unit_of_work() as session:
+            return await ResumesService(session, self._components).resume_ids()
+
     async def latest(self, resume_id: uuid.UUID) -> LatestVersion | None:
         """A resume's owner and latest version (None when the resume is gone)."""
         async with self._db.unit_of_work() as session:

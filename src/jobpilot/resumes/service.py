@@ -521,6 +521,10 @@ class ResumesService:
         if keys:
             await enqueue(self.session, DELETE_BLOBS, keys=keys)
 
+    async def resume_ids(self) -> list[uuid.UUID]:
+        """The id of every resume."""
+        return list(await self.session.scalars(select(ResumeRow.id)))
+
     async def latest(self, resume_id: uuid.UUID) -> LatestVersion | None:
         """A resume's owner and latest version (None when the resume is gone)."""
         row = await self.session.get(ResumeRow, resume_id)

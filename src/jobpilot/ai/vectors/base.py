@@ -82,6 +82,12 @@ class VectorIndex(Protocol):
     async def count(self, kind: str, model_id: str) -> int:
         """How many items of `kind` have a vector made by `model_id`."""
 
+    async def ids(self, kind: str, model_id: str) -> set[uuid.UUID]:
+        """The items of `kind` that have a vector made by `model_id`."""
+
+    async def forget_other_models(self, kind: str, model_id: str) -> int:
+        """Remove the vectors of `kind` made by any model but `model_id`; how many went."""
+
     async def get(self, kind: str, model_id: str, item_id: uuid.UUID) -> VectorItem | None:
         """One item's stored vector and attributes, or None."""
 

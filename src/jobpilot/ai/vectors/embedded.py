@@ -266,7 +266,7 @@ class EmbeddedVectorIndex:
         """The `k` items most similar to `query` among those `where` allows, best first."""
         check_search(k)
         matrix = await self._matrix(kind, model_id)
-        if matrix is None:
+        if matrix is None or matrix.size == 0:
             return []
         vector = normalised(query, matrix.dimension)
         return await asyncio.to_thread(matrix.search, vector, k, where)
@@ -275,6 +275,33 @@ class EmbeddedVectorIndex:
         """How many items of `kind` have a vector made by `model_id`."""
         matrix = await self._matrix(kind, model_id)
         return 0 if matrix is None else matrix.size
+
+    async def ids(self, kind: str, model_id: str) -> set[uuid.UUID]:
+        """The items of `kind` that have a vector made by `model_id`."""
+        matrix = await self._matrix(kind, model_id)
+        return set() if matrix is None else set(matrix.ids)
+
+    async def forget_other_models(self, kind: str, model_id: str) -> int:
+        """Remove the vectors of `kind` made by any model but `model_id`; how many went."""
+        async with self._lock:
+            async with self._db.unit_of_work(write=True) as session:
+                models = (
+                    await session.scalars(
+                        select(StoredVector.model_id)
+                        .where(StoredVector.kind == kind, StoredVector.model_id != model_id)
+                        .distinct()
+                    )
+                ).all()
+                removed = await session.execute(
+                    delete(StoredVector).where(
+                        StoredVector.kind == kind, StoredVector.model_id != model_id
+                    )
+                )
+                for other in models:
+                    await bump_version(session, kind, other)
+            for other in models:
+                self._matrices.pop((kind, other), None)
+        return int(getattr(removed, "rowcount", 0) or 0)
 
     async def get(self, kind: str, model_id: str, item_id: uuid.UUID) -> VectorItem | None:
         """One item's stored vector and attributes, or None."""

@@ -194,6 +194,39 @@ class PgVectorIndex:
                 or 0
             )
 
+    async def ids(self, kind: str, model_id: str) -> set[uuid.UUID]:
+        """The items of `kind` that have a vector made by `model_id`."""
+        async with self._db.unit_of_work() as session:
+            rows = await session.scalars(
+                text(
+                    "SELECT item_id FROM ai_vectors WHERE kind = :kind AND model_id = :model_id"
+                ).columns(item_id=Uuid()),
+                {"kind": kind, "model_id": model_id},
+            )
+            return set(rows)
+
+    async def forget_other_models(self, kind: str, model_id: str) -> int:
+        """Remove the vectors of `kind` made by any model but `model_id`; how many went.
+
+        Their HNSW indexes go too (an index of a model with no vectors only costs writes)."""
+        async with self._db.unit_of_work(write=True) as session:
+            gone = (
+                await session.execute(
+                    text(
+                        "DELETE FROM ai_vectors WHERE kind = :kind AND model_id <> :model_id "
+                        "RETURNING model_id, dimension"
+                    ),
+                    {"kind": kind, "model_id": model_id},
+                )
+            ).all()
+            for other, dimension in {(row.model_id, row.dimension) for row in gone}:
+                await bump_version(session, kind, other)
+                name = index_name(kind, other, dimension)
+                await session.execute(text(f"DROP INDEX IF EXISTS {name}"))
+                self._indexed.discard(name)
+                self._dimensions.pop((kind, other), None)
+        return len(gone)
+
     async def get(self, kind: str, model_id: str, item_id: uuid.UUID) -> VectorItem | None:
         """One item's stored vector and attributes, or None."""
         async with self._db.unit_of_work() as session:

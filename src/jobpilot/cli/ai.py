@@ -1,0 +1,51 @@
+"""`jobpilot ai`: keep the vectors of postings and resumes in step with the embedding model."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from rich.console import Console
+
+from jobpilot.settings import Settings, SettingsError, load_settings
+
+ai_app = typer.Typer(help="Embeddings and matching.", no_args_is_help=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+@ai_app.command("reindex")
+def reindex(
+    step: int = typer.Option(500, min=1, max=10_000, help="Postings and resumes per step."),
+) -> None:
+    """Embed every open posting and resume that has no vector of the current model (after an
+    upgrade or a change of model), then drop other models' vectors."""
+    settings = _settings()
+    from jobpilot import wiring
+    from jobpilot.ai.service import AiService
+
+    async def run() -> None:
+        container = wiring.build_container(settings)
+        try:
+            service = AiService(container.ai)
+            console.print(f"model: {container.ai.embedder.model_id}")
+            while True:
+                done = await service.reindex(step)
+                console.print(
+                    f"embedded {done.postings} postings and {done.resumes} resumes, "
+                    f"removed {done.removed} stale vectors; {done.remaining} to go"
+                )
+                if done.remaining == 0:
+                    break
+        finally:
+            await container.aclose()
+
+    asyncio.run(run())
