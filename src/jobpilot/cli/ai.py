@@ -5,21 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import typer
-from rich.console import Console
 
-from jobpilot.settings import Settings, SettingsError, load_settings
+from jobpilot.cli.common import console, settings_or_exit
 
 ai_app = typer.Typer(help="Embeddings and matching.", no_args_is_help=True)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
 
 
 @ai_app.command("reindex")
@@ -28,7 +17,7 @@ def reindex(
 ) -> None:
     """Embed every open posting and resume that has no vector of the current model (after an
     upgrade or a change of model), then drop other models' vectors."""
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.ai.service import AiService
 

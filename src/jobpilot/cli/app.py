@@ -15,9 +15,9 @@ from rich.table import Table
 
 from jobpilot import __version__
 from jobpilot.cli.ai import ai_app
+from jobpilot.cli.common import settings_or_exit
 from jobpilot.cli.jobs import jobs_app
 from jobpilot.cli.mailbox import mailbox_app
-from jobpilot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
     name="jobpilot",
@@ -49,14 +49,6 @@ ServiceOption = Annotated[
         "analytics, notifications, ai, admin. Default: every service.",
     ),
 ]
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
 
 
 def _check_services(services: list[str] | None) -> list[str] | None:
@@ -102,7 +94,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the platform (every service in one process) or the chosen services over HTTP."""
-    settings = _settings()
+    settings = settings_or_exit()
     if workers > 1:
         # Before anything imports prometheus_client (the registry does), so that every
         # process writes its metrics where /metrics can add them up.
@@ -157,7 +149,7 @@ def worker_command(
     ] = None,
 ) -> None:
     """Run tasks from the queue until stopped (SIGTERM/SIGINT finish running tasks first)."""
-    settings = _settings()
+    settings = settings_or_exit()
     services = _check_services(service)
     from jobpilot import registry, wiring
     from jobpilot.kit.logging import configure_logging
@@ -194,7 +186,7 @@ def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Bring the database schema to the newest revision (or the one given)."""
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot.kit import migrate as migrations
 
     url = settings.database_url
@@ -207,7 +199,7 @@ def makemigration(
     message: Annotated[str, typer.Argument(help="What the migration changes.")],
 ) -> None:
     """Write a new migration from the difference between the models and the database."""
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot.kit import migrate as migrations
 
     migrations.revision(settings.database_url, message)
@@ -216,7 +208,7 @@ def makemigration(
 @app.command()
 def seed(service: ServiceOption = None) -> None:
     """Load demo data (running it again updates it instead of duplicating)."""
-    settings = _settings()
+    settings = settings_or_exit()
     services = _check_services(service)
     from jobpilot import registry, wiring
 
@@ -239,7 +231,7 @@ def seed(service: ServiceOption = None) -> None:
 @tasks_app.command("stats")
 def tasks_stats() -> None:
     """How many tasks are ready, scheduled, running and dead."""
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.kit.tasks import queue_depth
 
@@ -259,7 +251,7 @@ def tasks_dead(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Rows to show.")] = 50,
 ) -> None:
     """List dead-lettered tasks, newest first, with their last error."""
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.kit.tasks import dead_tasks
 
@@ -291,7 +283,7 @@ def tasks_retry(
     except ValueError:
         err.print(f"[red]not a task id: {task_id}[/red]")
         raise typer.Exit(2) from None
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.kit.tasks import retry_dead
 
@@ -329,7 +321,7 @@ def create_user(
         else:
             password = sys.stdin.readline().rstrip("\n")
     assert password is not None
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.auth.public import AuthFacade
     from jobpilot.kit.errors import JobPilotError
@@ -354,7 +346,7 @@ def create_user(
 @auth_app.command("rotate-keys")
 def rotate_keys() -> None:
     """Sign new access tokens with a new key; old keys stay published until their tokens expire."""
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.auth.public import AuthFacade
 

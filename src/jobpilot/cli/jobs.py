@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from jobpilot.settings import Settings, SettingsError, load_settings
+from jobpilot.cli.common import console, err, settings_or_exit
 
 if TYPE_CHECKING:
     from jobpilot.jobs.ingest import RunResult
 
 jobs_app = typer.Typer(help="Job boards: ingest their postings, list them.", no_args_is_help=True)
-# Piped output (logs, CI) gets wide tables instead of the 80 columns of a dumb terminal.
-console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(2) from None
 
 
 def _summary(results: list[RunResult]) -> Table:
@@ -74,7 +61,7 @@ def ingest(
     if chosen != 1:
         err.print("[red]choose one of --board, --all or --from-dir[/red]")
         raise typer.Exit(2)
-    settings = _settings()
+    settings = settings_or_exit()
     from jobpilot import wiring
     from jobpilot.jobs import pipeline
     from jobpilot.jobs.fetch import build_ats_http
@@ -148,7 +135,7 @@ def ingest(
 @jobs_app.command("boards")
 def boards() -> None:
     """Every registered board and how its last run went."""
-    settings = _settings()
+    settings = settings_or_exit()
     from sqlalchemy import select
 
     from jobpilot import wiring
