@@ -740,12 +740,14 @@ async def test_changes_to_a_posting_are_searched_at_once(market: Catalog) -> Non
     assert "backend" not in await market.find(JobQuery(q="engineer"))
 
 
+# Planner settings are PostgreSQL's: this test runs there only.
+@pytest.mark.pg
+@pytest.mark.parametrize("migrated_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("query", [JobQuery(q="engineer"), JobQuery(workplaces=("remote",))])
 async def test_a_search_leaves_the_sessions_planner_settings_as_they_were(
     market: Catalog, query: JobQuery
 ) -> None:
-    if market.db.dialect != "postgresql":
-        pytest.skip("planner settings are PostgreSQL's")
+    assert market.db.dialect == "postgresql"
     names = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan", "plan_cache_mode")
     read = text(", ".join(f"current_setting('{name}')" for name in names))
     async with market.db.unit_of_work() as session:

@@ -28,11 +28,12 @@ import hashlib
 import json
 import re
 import uuid
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -840,3 +841,73 @@ async def facet_counts(
     )
     result["country"] = _counts((await session.execute(countries)).all())
     return result
+
+
+# The port, over one backend ------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class BoundedSearch(ABC):
+    """A PostingSearch from a backend's matching and columns: the bounds, reading `q`, pages and
+    facets are the same for every backend."""
+
+    def __init__(self, rank_window: int = 1000, count_limit: int = 10_000) -> None:
+        check_limits(rank_window, count_limit)
+        self.rank_window = rank_window
+        self.count_limit = count_limit
+
+    @abstractmethod
+    def everything(self) -> Matching:
+        """Every posting (a query without words)."""
+
+    @abstractmethod
+    def words(self, q: str, text: TextQuery) -> Matching:
+        """The postings matching the words of `q` (read as `text`, which is not empty)."""
+
+    @abstractmethod
+    def columns(self, found: Matching) -> Projection:
+        """The columns the filters read for `found`."""
+
+    async def planned(self, session: AsyncSession, work: Callable[[], Awaitable[T]]) -> T:
+        """Run one search's statements; a backend may set its planner up around them."""
+        return await work()
+
+    def _found(self, query: JobQuery) -> Matching | None:
+        text = parse_text(query.q)
+        if text is None:
+            return self.everything()
+        if text.empty:
+            return None
+        assert query.q is not None
+        return self.words(query.q, text)
+
+    async def search(
+        self, session: AsyncSession, query: JobQuery, *, limit: int, cursor: str | None = None
+    ) -> SearchPage:
+        """One page of matching postings; InvalidQuery for a cursor of another query."""
+        found = self._found(query)
+        if found is None:
+            return empty_page(query, cursor)
+        return await self.planned(
+            session,
+            lambda: search_page(
+                session,
+                query,
+                found,
+                self.columns(found),
+                limit=limit,
+                cursor=cursor,
+                rank_window=self.rank_window,
+                count_limit=self.count_limit,
+            ),
+        )
+
+    async def facets(self, session: AsyncSession, query: JobQuery) -> dict[str, dict[str, int]]:
+        """For each name in FACETS, the count of matching postings per value."""
+        found = self._found(query)
+        if found is None:
+            return {facet: {} for facet in FACETS}
+        return await self.planned(
+            session, lambda: facet_counts(session, query, found, self.columns(found))
+        )

@@ -15,21 +15,19 @@ Relevance ranks at most `rank_window` candidates, the most recently listed match
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Float, String, bindparam, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.jobs.models import Posting
-from jobpilot.jobs.search.base import FACETS, JobQuery, SearchPage
 from jobpilot.jobs.search.common import (
     POSTINGS,
+    BoundedSearch,
     Matching,
-    check_limits,
-    empty_page,
-    facet_counts,
-    parse_text,
-    search_page,
+    Projection,
+    TextQuery,
 )
 
 SEARCH_VECTOR: ColumnElement[Any] = literal_column("jobs_postings.search_vector")
@@ -126,57 +124,32 @@ async def _planner_settings(session: AsyncSession) -> dict[str, str]:
     return {name: str(value) for name, value in zip(_PLANNER_SETTINGS, row, strict=True)}
 
 
-class PostgresSearch:
+T = TypeVar("T")
+
+
+class PostgresSearch(BoundedSearch):
     """PostingSearch over tsvector columns.
 
     A relevance page ranks at most `rank_window` candidates (see `common`).
     """
 
-    def __init__(self, rank_window: int = 1000, count_limit: int = 10_000) -> None:
-        check_limits(rank_window, count_limit)
-        self.rank_window = rank_window
-        self.count_limit = count_limit
+    def everything(self) -> Matching:
+        """Every posting (a query without words)."""
+        return Matching(where=[], select_from=Posting.__table__)
 
-    def _matching(self, query: JobQuery) -> Matching | None:
-        text = parse_text(query.q)
-        if text is None:
-            return Matching(where=[], select_from=Posting.__table__)
-        if text.empty:
-            return None
-        assert query.q is not None
-        return matching(query.q)
+    def words(self, q: str, text: TextQuery) -> Matching:
+        """The postings matching the words of `q`."""
+        return matching(q)
 
-    async def search(
-        self, session: AsyncSession, query: JobQuery, *, limit: int, cursor: str | None = None
-    ) -> SearchPage:
-        """One page of matching postings; InvalidQuery for a cursor of another query."""
-        found = self._matching(query)
-        if found is None:
-            return empty_page(query, cursor)
-        # The settings are local to the transaction and put back after the search (an error
-        # ends the transaction, and its settings with it).
+    def columns(self, found: Matching) -> Projection:
+        """The filter columns, written for the GIN index to lead when there are words."""
+        return WORDS if found.where else POSTINGS
+
+    async def planned(self, session: AsyncSession, work: Callable[[], Awaitable[T]]) -> T:
+        """Run one search with custom plans; the settings are local to the transaction and
+        put back afterwards (an error ends the transaction, and its settings with it)."""
         previous = await _planner_settings(session)
         await _set(session, plan_cache_mode="force_custom_plan")
-        page = await search_page(
-            session,
-            query,
-            found,
-            WORDS if found.where else POSTINGS,
-            limit=limit,
-            cursor=cursor,
-            rank_window=self.rank_window,
-            count_limit=self.count_limit,
-        )
+        result = await work()
         await _set(session, **previous)
-        return page
-
-    async def facets(self, session: AsyncSession, query: JobQuery) -> dict[str, dict[str, int]]:
-        """For each name in FACETS, the count of matching postings per value."""
-        found = self._matching(query)
-        if found is None:
-            return {facet: {} for facet in FACETS}
-        previous = await _planner_settings(session)
-        await _set(session, plan_cache_mode="force_custom_plan")
-        counts = await facet_counts(session, query, found, WORDS if found.where else POSTINGS)
-        await _set(session, **previous)
-        return counts
+        return result

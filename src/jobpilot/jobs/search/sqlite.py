@@ -38,23 +38,17 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
-from jobpilot.jobs.search.base import FACETS, JobQuery, SearchPage
 from jobpilot.jobs.search.common import (
+    BoundedSearch,
     Group,
     Matching,
     Projection,
     Term,
     TextQuery,
-    check_limits,
-    empty_page,
-    facet_counts,
-    parse_text,
-    search_page,
 )
 from jobpilot.kit.db import UTCDateTime
 
@@ -214,46 +208,20 @@ def matching(text: TextQuery) -> Matching:
     return Matching(where=[or_(*conditions)], select_from=DOCS, key=DOCS.c.doc_id)
 
 
-class SqliteSearch:
+class SqliteSearch(BoundedSearch):
     """PostingSearch over FTS5 and the narrow `jobs_search_docs`.
 
     A relevance page ranks at most `rank_window` candidates (see `common`).
     """
 
-    def __init__(self, rank_window: int = 1000, count_limit: int = 10_000) -> None:
-        check_limits(rank_window, count_limit)
-        self.rank_window = rank_window
-        self.count_limit = count_limit
+    def everything(self) -> Matching:
+        """Every posting (a query without words)."""
+        return Matching(where=[], select_from=DOCS, key=DOCS.c.doc_id)
 
-    def _matching(self, query: JobQuery) -> Matching | None:
-        text = parse_text(query.q)
-        if text is None:
-            return Matching(where=[], select_from=DOCS, key=DOCS.c.doc_id)
-        if text.empty:
-            return None
+    def words(self, q: str, text: TextQuery) -> Matching:
+        """The postings matching `text`."""
         return matching(text)
 
-    async def search(
-        self, session: AsyncSession, query: JobQuery, *, limit: int, cursor: str | None = None
-    ) -> SearchPage:
-        """One page of matching postings; InvalidQuery for a cursor of another query."""
-        found = self._matching(query)
-        if found is None:
-            return empty_page(query, cursor)
-        return await search_page(
-            session,
-            query,
-            found,
-            COLUMNS,
-            limit=limit,
-            cursor=cursor,
-            rank_window=self.rank_window,
-            count_limit=self.count_limit,
-        )
-
-    async def facets(self, session: AsyncSession, query: JobQuery) -> dict[str, dict[str, int]]:
-        """For each name in FACETS, the count of matching postings per value."""
-        found = self._matching(query)
-        if found is None:
-            return {facet: {} for facet in FACETS}
-        return await facet_counts(session, query, found, COLUMNS)
+    def columns(self, found: Matching) -> Projection:
+        """The narrow projection's columns."""
+        return COLUMNS

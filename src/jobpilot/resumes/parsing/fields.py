@@ -319,6 +319,13 @@ class Found:
     confidence: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    def section(self, key: str, items: list[Any], confidence: float) -> Found:
+        """Set section `key` to `items`, trusted at `confidence` when there are any."""
+        self.data = {key: items}
+        if items:
+            self.confidence[key] = confidence
+        return self
+
 
 # --- contact details -----------------------------------------------------------------------
 
@@ -1015,10 +1022,7 @@ def find_skills(lines: list[Line]) -> Found:
     if pending is not None:
         skills.append(pending)
     skills = [s for s in skills if s.get("name")][:200]
-    found.data = {"skills": skills}
-    if skills:
-        found.confidence["skills"] = 0.7
-    return found
+    return found.section("skills", skills, 0.7)
 
 
 def _join_list_lines(lines: list[Line]) -> list[Line]:
@@ -1070,10 +1074,7 @@ def find_languages(lines: list[Line]) -> Found:
                     items.append({"language": fluent.group(2), "fluency": fluent.group(1)})
                 else:
                     items.append({"language": part})
-    found.data = {"languages": items[:50]}
-    if items:
-        found.confidence["languages"] = 0.65
-    return found
+    return found.section("languages", items[:50], 0.65)
 
 
 def find_certificates(lines: list[Line]) -> Found:
@@ -1139,10 +1140,7 @@ def find_awards(lines: list[Line]) -> Found:
         if dates and dates.start:
             item["date"] = dates.start
         items.append(item)
-    found.data = {"awards": items[:100]}
-    if items:
-        found.confidence["awards"] = 0.6
-    return found
+    return found.section("awards", items[:100], 0.6)
 
 
 def find_projects(lines: list[Line]) -> Found:
