@@ -180,16 +180,16 @@ class AiService:
             POSTING, model, stored.vector, pool, _posting_filter(filters)
         )
         ids = [hit.id for hit in hits]
-        jobs = await self.c.jobs.summaries(ids)
-        texts = {p.id: p for p in await self.c.jobs.posting_texts(ids)}
+        texts = {p.id: p for p in await self.c.jobs.posting_texts(ids, with_summary=True)}
         owned = {skill.id for skill in self.c.skills.mentions(_resume_text(latest.document))}
         home = _resume_country(latest.document)
         weights = self.c.settings.match_weights
         matches = []
         for hit in hits:
-            job, text = jobs.get(hit.id), texts.get(hit.id)
-            if job is None or text is None or not text.open:
+            text = texts.get(hit.id)
+            if text is None or text.summary is None or not text.open:
                 continue
+            job = text.summary
             fit = self.skill_fit(owned, f"{text.title}\n{text.description_text}")
             matches.append(
                 Match(

@@ -31,6 +31,8 @@ class PostingText:
     countries: list[str]
     salary_yearly_max: float | None
     listed_at: datetime
+    # The posting as a list of results shows it (JSON-ready), when asked for.
+    summary: dict[str, Any] | None = None
 
 
 class JobsFacade:
@@ -39,8 +41,11 @@ class JobsFacade:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def posting_texts(self, ids: Collection[uuid.UUID]) -> list[PostingText]:
-        """The postings among `ids` that exist, open or closed, in no particular order."""
+    async def posting_texts(
+        self, ids: Collection[uuid.UUID], *, with_summary: bool = False
+    ) -> list[PostingText]:
+        """The postings among `ids` that exist, open or closed, in no particular order (with
+        their result-list summary when `with_summary`)."""
         wanted = sorted(set(ids))
         found: list[PostingText] = []
         async with self._db.unit_of_work() as session:
@@ -48,6 +53,12 @@ class JobsFacade:
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
                 countries = await repository.countries(chunk)
+                postings = (await repository.postings(chunk)).values()
+                companies = (
+                    await repository.companies_by_id([p.company_id for p in postings])
+                    if with_summary
+                    else {}
+                )
                 found += [
                     PostingText(
                         id=p.id,
@@ -61,8 +72,11 @@ class JobsFacade:
                         countries=countries.get(p.id, []),
                         salary_yearly_max=p.salary_yearly_max,
                         listed_at=p.listed_at,
+                        summary=job_summary(p, companies[p.company_id]).model_dump(mode="json")
+                        if with_summary
+                        else None,
                     )
-                    for p in (await repository.postings(chunk)).values()
+                    for p in postings
                 ]
         return found
 
@@ -70,19 +84,6 @@ class JobsFacade:
         """The id of every open posting."""
         async with self._db.unit_of_work() as session:
             return await JobRepository(session).open_posting_ids()
-
-    async def summaries(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-        """The postings among `ids` that exist, as a list of results shows them (JSON-ready)."""
-        async with self._db.unit_of_work() as session:
-            repository = JobRepository(session)
-            postings = await repository.postings(sorted(set(ids)))
-            companies = await repository.companies_by_id([p.company_id for p in postings.values()])
-            return {
-                posting_id: job_summary(posting, companies[posting.company_id]).model_dump(
-                    mode="json"
-                )
-                for posting_id, posting in postings.items()
-            }
 
     async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
         """The user's saved searches, for a data export."""
