@@ -61,3 +61,10 @@ class AuthFacade:
             service = AuthService(AuthRepository(session), self._c)
             user = await service.create_user_with_password(email, password, name, admin=admin)
             return CreatedUser(id=user.id, email=user.email, roles=list(user.roles))
+
+    async def ensure_user(self, email: str, password: str, name: str) -> CreatedUser:
+        """A verified account with this password: created, or reset and signed out everywhere."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            user = await service.ensure_user_with_password(email, password, name)
+            return CreatedUser(id=user.id, email=user.email, roles=list(user.roles))

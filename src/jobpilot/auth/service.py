@@ -217,6 +217,21 @@ class AuthService:
             verified=True,
         )
 
+    async def ensure_user_with_password(self, email: str, password: str, name: str) -> User:
+        """A verified account with this password: created, or (when it exists) given the new
+        password and signed out everywhere, as an operator's reset."""
+        user = await self.repo.user_by_email(normalise_email(email))
+        if user is None:
+            return await self.create_user_with_password(email, password, name, admin=False)
+        self._check_policy(password, email=user.email, name=name)
+        await self._set_password(user, password)
+        user.name = name.strip()
+        user.email_verified_at = user.email_verified_at or utcnow()
+        client = ClientInfo()
+        await self._revoke_all(user.id, "password_reset", client)
+        await self._audit("password_reset", user.id, client, {"by": "operator"})
+        return user
+
     async def send_verification(self, user_id: uuid.UUID, task_key: str) -> None:
         """Email a verification link to the user (task)."""
         user = await self.repo.user(user_id)

@@ -207,25 +207,50 @@ def makemigration(
 
 @app.command()
 def seed(service: ServiceOption = None) -> None:
-    """Load demo data (running it again updates it instead of duplicating)."""
+    """Load demo data and the demo user, printing its new random password (nothing duplicated)."""
     settings = settings_or_exit()
     services = _check_services(service)
-    from jobpilot import registry, wiring
+    from jobpilot import demo, registry, wiring
+    from jobpilot.kit.errors import JobPilotError
 
-    async def run() -> list[tuple[str, str]]:
-        db = wiring.build_database(settings)
+    selected = registry.select(services)
+
+    async def run() -> tuple[list[tuple[str, str]], demo.DemoUser | None]:
+        container = wiring.build_container(settings)
         results = []
         try:
-            async with db.unit_of_work() as session:
-                for domain in registry.select(services):
+            async with container.db.unit_of_work() as session:
+                for domain in selected:
                     if domain.seed is not None:
                         results.append((domain.name, await domain.seed(session)))
+            user = None
+            if demo.DEMO_SERVICES.issubset(domain.service for domain in selected):
+                user = await demo.seed_demo_user(container)
         finally:
-            await db.dispose()
-        return results
+            await container.aclose()
+        return results, user
 
-    for name, summary in asyncio.run(run()):
+    try:
+        results, user = asyncio.run(run())
+    except JobPilotError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    for name, summary in results:
         console.print(f"{name}: {summary}")
+    if user is not None:
+        # The password is shown here only, never logged; the next seed replaces it.
+        console.print(
+            f"demo user: {user.email} / password: {user.password}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        console.print(
+            f"demo resume: {user.resume_id} (matches: /api/v1/ai/resumes/{user.resume_id}/matches)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @tasks_app.command("stats")

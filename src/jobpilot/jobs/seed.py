@@ -18,21 +18,23 @@ DEMO_COMPANIES = 40
 DEMO_POSTINGS = 800
 
 
-async def seed_demo(session: AsyncSession) -> str:
+async def seed_demo(
+    session: AsyncSession, *, companies: int = DEMO_COMPANIES, postings: int = DEMO_POSTINGS
+) -> str:
     """Load the demo boards; running it again updates instead of duplicating."""
     from jobpilot.jobs import synthetic
 
     now = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
     ingester = Ingester(session, JobsSettings(), now)
     boards = new = merged = updated = 0
-    for generated in synthetic.generate(companies=DEMO_COMPANIES, postings=DEMO_POSTINGS, now=now):
+    for generated in synthetic.generate(companies=companies, postings=postings, now=now):
         ats = adapter(generated.ats)
         assert ats is not None
         ref = generated.board_ref()
-        postings = [p for body in generated.payloads for p in ats.parse_payload(ref, body)]
+        listed = [p for body in generated.payloads for p in ats.parse_payload(ref, body)]
         company = await ingester.company(generated.company_name, generated.website)
         board, _ = await ingester.ensure_board(company, ref, generated.careers_url, active=False)
-        result = await ingester.apply(board, postings)
+        result = await ingester.apply(board, listed)
         boards += 1
         new, merged, updated = new + result.new, merged + result.merged, updated + result.updated
     return (
