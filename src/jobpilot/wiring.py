@@ -23,6 +23,8 @@ from jobpilot.adapters.mail_devbox import DevMailbox
 from jobpilot.adapters.mail_smtp import SmtpMailer
 from jobpilot.adapters.waker_pg import PgNotifyWaker
 from jobpilot.ai.embeddings import Embedder, LocalEmbedder, OpenAIEmbedder
+from jobpilot.ai.providers import ChatModel
+from jobpilot.ai.providers.openai_compatible import OpenAIChatModel
 from jobpilot.ai.service import AiComponents
 from jobpilot.ai.vectors import EmbeddedVectorIndex, PgVectorIndex, VectorIndex
 from jobpilot.auth.config import Argon2Settings
@@ -76,6 +78,8 @@ class Container:
         """Release every connection."""
         await self.http.aclose()
         await self.jobs.http.client.aclose()
+        if self.ai.llm is not None:
+            await self.ai.llm.aclose()
         await self.cache.close()
         await self.db.dispose()
 
@@ -186,6 +190,14 @@ def build_embedder(settings: Settings, http: httpx.AsyncClient) -> Embedder:
     return LocalEmbedder(batch_size=ai.local_batch_size, intra_op_threads=ai.local_threads)
 
 
+def build_chat_model(settings: Settings) -> ChatModel | None:
+    """The language model for writing help; None when the rules write (the default)."""
+    llm = settings.ai.llm
+    if llm.provider == "openai-compatible":
+        return OpenAIChatModel.from_settings(llm)
+    return None
+
+
 def build_vector_index(settings: Settings, db: Database) -> VectorIndex:
     """Exact in-memory search over the database's vectors on SQLite, pgvector on PostgreSQL."""
     if db.dialect == "sqlite":
@@ -223,6 +235,9 @@ def build_container(settings: Settings) -> Container:
         jobs=jobs_facade,
         resumes=resumes_facade,
         skills=SkillsFacade(),
+        db=db,
+        users=users,
+        llm=build_chat_model(settings),
     )
     exporters["jobs"] = jobs_facade.export_user
     exporters["resumes"] = resumes_facade.export_user

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from jobpilot import registry, wiring
 from jobpilot.ai.config import MatchWeights
-from jobpilot.ai.service import AiService, combined_score
+from jobpilot.ai.service import AiService, combined_score, resume_level, seniority_fit
 from jobpilot.jobs import synthetic
 from jobpilot.jobs.ats.registry import adapter
 from jobpilot.jobs.ingest import Ingester
@@ -110,7 +110,11 @@ async def test_a_resume_is_matched_to_the_postings_that_read_like_it(world: Worl
         assert match["job"]["status"] == "open"
         explanation = match["explanation"]
         skills = explanation["skills"]
-        expected = combined_score(explanation["similarity"], skills["score"], weights)
+        seniority = explanation["seniority"]
+        assert seniority["fit"] in {"match", "stretch", "step_down", "above", "below", "unknown"}
+        expected = combined_score(
+            explanation["similarity"], skills["score"], weights, seniority["score"]
+        )
         assert match["score"] == pytest.approx(expected, abs=1e-3)
         if skills["score"] is not None:
             named = len(skills["matched"]) + len(skills["missing"])
@@ -188,8 +192,40 @@ async def test_skills_are_compared_through_the_taxonomy(tmp_path: Path) -> None:
         await container.aclose()
 
 
-def test_the_score_weighs_similarity_and_skills() -> None:
-    weights = MatchWeights(similarity=0.7, skills=0.3)
+def test_the_score_weighs_similarity_skills_and_seniority() -> None:
+    weights = MatchWeights(similarity=0.7, skills=0.3, seniority=0)
     assert combined_score(0.5, 1.0, weights) == pytest.approx(0.65)
     assert combined_score(0.5, None, weights) == 0.5
-    assert combined_score(0.5, 0.0, MatchWeights(similarity=1, skills=0)) == 0.5
+    assert combined_score(0.5, 0.0, MatchWeights(similarity=1, skills=0, seniority=0)) == 0.5
+    weights = MatchWeights(similarity=0.6, skills=0.3, seniority=0.1)
+    assert combined_score(0.5, 1.0, weights, 0.0) == pytest.approx(0.6)
+    assert combined_score(0.5, 1.0, weights, None) == pytest.approx((0.3 + 0.3) / 0.9)
+
+
+@pytest.mark.parametrize(
+    ("posting", "resume", "fit", "score"),
+    [
+        ("senior", "senior", "match", 1.0),
+        ("lead", "senior", "stretch", 0.5),
+        ("mid", "senior", "step_down", 0.5),
+        ("director", "mid", "above", 0.0),
+        ("junior", "staff", "below", 0.0),
+        ("staff", "lead", "match", 1.0),
+        (None, "senior", "unknown", None),
+    ],
+)
+def test_seniority_fit_counts_levels_apart(
+    posting: str | None, resume: str | None, fit: str, score: float | None
+) -> None:
+    found = seniority_fit(posting, resume)
+    assert (found.fit, found.score) == (fit, score)
+
+
+def test_the_resume_level_comes_from_the_latest_title_then_the_years() -> None:
+    titled = {"work": [{"position": "Senior Data Engineer"}, {"position": "Junior Analyst"}]}
+    assert resume_level(titled, 1.0) == "senior"
+    plain = {"work": [{"position": "Software Engineer"}]}
+    assert resume_level(plain, 1.5) == "junior"
+    assert resume_level(plain, 3) == "mid"
+    assert resume_level(plain, 7) == "senior"
+    assert resume_level({}, None) is None

@@ -1,6 +1,6 @@
 """Errors of the ai domain."""
 
-from jobpilot.kit.errors import NotFound
+from jobpilot.kit.errors import NotFound, ServiceUnavailable
 
 
 class ResumeNotFound(NotFound):
@@ -8,3 +8,17 @@ class ResumeNotFound(NotFound):
 
     code = "resume_not_found"
     default_message = "You have no resume with this id."
+
+
+class JobNotFound(NotFound):
+    """No posting has this id."""
+
+    code = "job_not_found"
+    default_message = "No job posting has this id."
+
+
+class ProviderRateLimited(ServiceUnavailable):
+    """The language model provider kept refusing for its rate limit; retry after a while."""
+
+    code = "llm_rate_limited"
+    default_message = "The language model provider is busy; try again shortly."

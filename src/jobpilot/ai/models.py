@@ -1,4 +1,5 @@
-"""Tables of the ai domain: stored vectors and the change counters of their in-memory copies."""
+"""Tables of the ai domain: stored vectors and the change counters of their in-memory copies,
+writing usage per user and month, and the cache of language-model answers."""
 
 from __future__ import annotations
 
@@ -41,3 +42,38 @@ class VectorVersion(Base):
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     model_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+class AiUsage(Base):
+    """A user's writing requests and tokens in one month, per task and provider."""
+
+    __tablename__ = "ai_usage"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    month: Mapped[datetime] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(40), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer)
+    # Requests answered from the cache (no model call, no tokens, no quota).
+    cached: Mapped[int] = mapped_column(Integer)
+    prompt_tokens: Mapped[int] = mapped_column(BigInteger)
+    completion_tokens: Mapped[int] = mapped_column(BigInteger)
+
+
+class AiCacheEntry(Base):
+    """A language model's validated answer to one exact request of one user, reused until it
+    expires (the same resume, posting and question give the same prompt and the same key)."""
+
+    __tablename__ = "ai_cache"
+    __table_args__ = (
+        Index("ix_ai_cache_user_id", "user_id"),
+        Index("ix_ai_cache_expires_at", "expires_at"),
+    )
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID]
+    task: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(120))
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -16,13 +16,23 @@ from jobpilot.ai.embeddings import (
     resume_chunks,
 )
 from jobpilot.ai.errors import ResumeNotFound
-from jobpilot.ai.schemas import Match, MatchExplanation, MatchFilters, MatchList, SkillFit
+from jobpilot.ai.grounding import gather_facts
+from jobpilot.ai.providers import ChatModel
+from jobpilot.ai.schemas import (
+    Match,
+    MatchExplanation,
+    MatchFilters,
+    MatchList,
+    SeniorityFit,
+    SkillFit,
+)
 from jobpilot.ai.vectors import VectorFilter, VectorIndex, VectorItem
 from jobpilot.ai.vectors.base import Attr
-from jobpilot.jobs.public import JobsFacade, PostingText
+from jobpilot.jobs.public import JobsFacade, PostingText, seniority_of
 from jobpilot.kit.clock import utcnow
+from jobpilot.kit.db import Database
 from jobpilot.resumes.public import ResumesFacade
-from jobpilot.users.public import SkillsFacade
+from jobpilot.users.public import SkillsFacade, UsersComponents
 
 # What the vector index calls the vectors of postings and of resumes.
 POSTING, RESUME = "posting", "resume"
@@ -35,7 +45,8 @@ LocationFit = Literal["remote", "same_country", "elsewhere", "unknown"]
 
 @dataclass
 class AiComponents:
-    """The embedding model, the vector index and the facades the ai domain reads through."""
+    """The embedding model, the vector index, the language model (None: the rules write) and
+    the facades the ai domain reads through."""
 
     settings: AiSettings
     embedder: Embedder
@@ -43,6 +54,9 @@ class AiComponents:
     jobs: JobsFacade
     resumes: ResumesFacade
     skills: SkillsFacade
+    db: Database
+    users: UsersComponents
+    llm: ChatModel | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +197,8 @@ class AiService:
         texts = {p.id: p for p in await self.c.jobs.posting_texts(ids, with_summary=True)}
         owned = {skill.id for skill in self.c.skills.mentions(_resume_text(latest.document))}
         home = _resume_country(latest.document)
+        years = gather_facts(latest.document, None, self.c.skills, today=utcnow().date())
+        level = resume_level(latest.document, years.years_total)
         weights = self.c.settings.match_weights
         matches = []
         for hit in hits:
@@ -191,13 +207,16 @@ class AiService:
                 continue
             job = text.summary
             fit = self.skill_fit(owned, f"{text.title}\n{text.description_text}")
+            levels = seniority_fit(text.seniority, level)
+            score = combined_score(hit.score, fit.score, weights, levels.score)
             matches.append(
                 Match(
                     job=job,
-                    score=round(combined_score(hit.score, fit.score, weights), 4),
+                    score=round(score, 4),
                     explanation=MatchExplanation(
                         similarity=round(hit.score, 4),
                         skills=fit,
+                        seniority=levels,
                         location=_location_fit(job, home),
                     ),
                 )
@@ -219,12 +238,67 @@ class AiService:
         return SkillFit(matched=matched, missing=missing, score=score)
 
 
-def combined_score(similarity: float, skills: float | None, weights: MatchWeights) -> float:
-    """Similarity and skill fit weighed together; similarity alone when no skill is named."""
-    if skills is None or weights.similarity + weights.skills == 0:
+def combined_score(
+    similarity: float,
+    skills: float | None,
+    weights: MatchWeights,
+    seniority: float | None = None,
+) -> float:
+    """Similarity, skill fit and seniority fit weighed together; a part that is unknown (no
+    skill named, no level known) leaves the weighing."""
+    parts = [(weights.similarity, similarity)]
+    if skills is not None:
+        parts.append((weights.skills, skills))
+    if seniority is not None:
+        parts.append((weights.seniority, seniority))
+    total = sum(weight for weight, _ in parts)
+    if total == 0:
         return similarity
-    total = weights.similarity + weights.skills
-    return (weights.similarity * similarity + weights.skills * skills) / total
+    return sum(weight * value for weight, value in parts) / total
+
+
+# Levels in order; lead, staff and manager are one rung (different ladders, same height).
+_LEVELS = {
+    "intern": 0,
+    "junior": 1,
+    "mid": 2,
+    "senior": 3,
+    "lead": 4,
+    "staff": 4,
+    "manager": 4,
+    "principal": 5,
+    "director": 6,
+    "executive": 7,
+}
+
+
+def resume_level(document: dict[str, Any], years: float | None) -> str | None:
+    """The resume's level: what its latest title says, else what its years of work suggest."""
+    for job in document.get("work") or []:
+        title = job.get("position") if isinstance(job, dict) else None
+        if isinstance(title, str) and title.strip():
+            level = seniority_of(title)
+            if level is not None:
+                return level
+            break
+    if years is None:
+        return None
+    return "junior" if years < 2 else "mid" if years < 5 else "senior"
+
+
+def seniority_fit(posting: str | None, resume: str | None) -> SeniorityFit:
+    """How far apart the posting's level and the resume's are."""
+    if posting not in _LEVELS or resume not in _LEVELS:
+        return SeniorityFit(posting=posting, resume=resume, fit="unknown", score=None)
+    assert posting is not None
+    assert resume is not None
+    gap = _LEVELS[posting] - _LEVELS[resume]
+    fit: Literal["match", "stretch", "step_down", "above", "below"] = (
+        "match" if gap == 0 else "stretch" if gap == 1 else "step_down" if gap == -1
+        else "above" if gap > 1 else "below"
+    )  # fmt: skip
+    score = 1.0 if gap == 0 else 0.5 if abs(gap) == 1 else 0.0
+    return SeniorityFit(posting=posting, resume=resume, fit=fit, score=score)
 
 
 def _resume_text(document: dict[str, Any]) -> str:

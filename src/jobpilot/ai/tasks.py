@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from jobpilot.ai.assist.service import WritingService
 from jobpilot.ai.service import AiComponents, AiService
 from jobpilot.jobs.events import PostingsChanged
 from jobpilot.kit.events import Subscriptions, subscribe
 from jobpilot.kit.schedule import Periodic
 from jobpilot.kit.tasks import TaskContext, TaskRegistry, enqueue
 from jobpilot.resumes.events import ResumeDeleted, ResumeVersionSaved
+from jobpilot.users.events import UserDeleted
 
 REINDEX = "ai.reindex"
+PURGE_CACHE = "ai.purge_cache"
 
 tasks = TaskRegistry()
 subscriptions = Subscriptions()
 # Hourly, what ingestion events missed (postings stored before vectors existed, a new model) is
 # embedded; a step that leaves work queues the next one.
-periodic = (Periodic(REINDEX, timedelta(hours=1)),)
+# Daily, expired language-model answers leave the cache.
+periodic = (Periodic(REINDEX, timedelta(hours=1)), Periodic(PURGE_CACHE, timedelta(days=1)))
 
 
 def _components(ctx: TaskContext) -> AiComponents:
@@ -49,3 +53,15 @@ async def reindex(ctx: TaskContext) -> None:
     done = await AiService(_components(ctx)).reindex()
     if done.remaining:
         await enqueue(ctx.session, REINDEX)
+
+
+@subscribe(tasks, subscriptions, UserDeleted, "ai.on_user_deleted")
+async def on_user_deleted(ctx: TaskContext, event: UserDeleted) -> None:
+    """Erase the deleted user's cached answers and usage."""
+    await WritingService(_components(ctx)).forget_user(event.user_id)
+
+
+@tasks.task(PURGE_CACHE)
+async def purge_cache(ctx: TaskContext) -> None:
+    """Drop expired language-model answers."""
+    await WritingService(_components(ctx)).purge_cache()

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobpilot.jobs.normalise import seniority_of
 from jobpilot.jobs.repository import JobRepository
 from jobpilot.jobs.service import job_summary
 from jobpilot.kit.db import Database
+
+__all__ = ["JobsFacade", "PostingText", "seniority_of"]
 
 # Postings read per query (bound parameters stay well under SQLite's limit).
 _CHUNK = 500

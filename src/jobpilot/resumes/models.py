@@ -50,7 +50,8 @@ class ResumeVersion(UuidPk, Base):
     # The version this one was made from (None for the first).
     parent_number: Mapped[int | None]
     author_id: Mapped[uuid.UUID]
-    # How it came to be: "created", "profile", "import", "edit", "restore", "variant".
+    # How it came to be: "created", "profile", "import", "edit", "restore", "variant",
+    # "tailored" (a variant rewritten for one posting by the ai service).
     origin: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(300))
     # The JSON Resume document.

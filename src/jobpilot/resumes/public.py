@@ -5,10 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from jobpilot.kit.db import Database
-from jobpilot.resumes.service import LatestVersion, ResumesComponents, ResumesService
+from pydantic import ValidationError
 
-__all__ = ["LatestVersion", "ResumesFacade"]
+from jobpilot.kit.db import Database
+from jobpilot.kit.errors import ValidationFailed, validation_details
+from jobpilot.resumes.schema import Resume
+from jobpilot.resumes.service import (
+    LatestVersion,
+    ResumesComponents,
+    ResumesService,
+    TailoredSource,
+)
+
+__all__ = ["LatestVersion", "ResumesFacade", "TailoredSource"]
 
 
 class ResumesFacade:
@@ -28,7 +37,38 @@ class ResumesFacade:
         async with self._db.unit_of_work() as session:
             return await ResumesService(session, self._components).latest(resume_id)
 
+    async def save_tailored(
+        self,
+        user_id: uuid.UUID,
+        tier: str,
+        source: TailoredSource,
+        document: dict[str, Any],
+        *,
+        name: str,
+        note: str,
+        meta: dict[str, Any],
+    ) -> tuple[uuid.UUID, int]:
+        """Save `document` as a new variant of `source` (counts against the resumes quota);
+        the variant's id and version number."""
+        async with self._db.unit_of_work(write=True) as session:
+            return await ResumesService(session, self._components).tailored(
+                user_id, tier, source, document, name=name, note=note, meta=meta
+            )
+
     async def export_user(self, user_id: uuid.UUID) -> dict[str, Any]:
         """The user's resumes with every version, for a data export."""
         async with self._db.unit_of_work() as session:
             return await ResumesService(session, self._components).export_user(user_id)
+
+    async def ensure_resume(
+        self, user_id: uuid.UUID, tier: str, name: str, document: dict[str, Any]
+    ) -> uuid.UUID:
+        """The user's resume called `name`, created or given a new version if `document` differs."""
+        try:
+            resume = Resume.model_validate(document)
+        except ValidationError as exc:
+            raise ValidationFailed(details=validation_details(exc.errors(), prefix=())) from None
+        async with self._db.unit_of_work(write=True) as session:
+            return await ResumesService(session, self._components).ensure(
+                user_id, tier, name, resume
+            )

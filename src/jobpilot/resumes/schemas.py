@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jobpilot.resumes.schema import Resume
 
-Origin = Literal["created", "profile", "import", "edit", "restore", "variant"]
+Origin = Literal["created", "profile", "import", "edit", "restore", "variant", "tailored"]
 ExportFormat = Literal["pdf", "docx", "json", "txt"]
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 

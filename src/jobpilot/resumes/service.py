@@ -82,6 +82,14 @@ class LatestVersion:
 
 
 @dataclass(frozen=True)
+class TailoredSource:
+    """The resume version a tailored variant branches from."""
+
+    resume_id: uuid.UUID
+    version: int
+
+
+@dataclass(frozen=True)
 class Export:
     """An exported file."""
 
@@ -494,6 +502,51 @@ class ResumesService:
             parent=(source.id, version.number),
         )
         return self._detail(row, first)
+
+    async def ensure(self, user_id: uuid.UUID, tier: str, name: str, resume: Resume) -> uuid.UUID:
+        """The user's resume called `name`: created, or given a new version when `resume`
+        differs from its latest (compared as it would be stored)."""
+        found = await self.session.scalar(
+            select(ResumeRow).where(ResumeRow.user_id == user_id, ResumeRow.name == name)
+        )
+        if found is None:
+            return (await self.create(user_id, tier, ResumeCreate(name=name, resume=resume))).id
+        latest = await self._version(found)
+        if latest.data != self._normalised(resume.model_copy(deep=True)):
+            await self.save(user_id, found.id, ResumeUpdate(resume=resume))
+        return found.id
+
+    async def tailored(
+        self,
+        user_id: uuid.UUID,
+        tier: str,
+        source: TailoredSource,
+        document: dict[str, Any],
+        *,
+        name: str,
+        note: str,
+        meta: dict[str, Any],
+    ) -> tuple[uuid.UUID, int]:
+        """A variant of `source` whose first version is `document` (a resume tailored to a
+        posting); its id and version number. The document is validated like any edit."""
+        row = await self._own(user_id, source.resume_id)
+        version = await self._version(row, source.version)
+        try:
+            resume = Resume.model_validate(document)
+        except ValidationError as exc:
+            raise _invalid(exc, ("resume",)) from exc
+        created, first = await self._new_resume(
+            user_id,
+            tier,
+            await self._free_name(user_id, name),
+            self._normalised(resume),
+            origin="tailored",
+            note=note,
+            template=row.template,
+            meta=meta,
+            parent=(row.id, version.number),
+        )
+        return created.id, first.number
 
     async def _erase(self, row: ResumeRow) -> list[str]:
         """Delete a resume and its versions; the blob keys of its exports (to remove)."""

@@ -7,13 +7,18 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobpilot.kit.errors import ValidationFailed, validation_details
 from jobpilot.users.repository import UserRepository
+from jobpilot.users.schemas import Profile, SkillInput
 from jobpilot.users.service import UsersComponents, UsersService
 from jobpilot.users.skills.taxonomy import Taxonomy
 
 __all__ = ["SkillRef", "SkillsFacade", "UsersComponents", "UsersFacade"]
+
+_SKILL_INPUTS = TypeAdapter(list[SkillInput])
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,12 @@ class SkillsFacade:
     def mentions(self, text: str) -> list[SkillRef]:
         """The skills `text` names, each once, in order of appearance."""
         return [SkillRef(skill.id, skill.name) for skill in self._taxonomy.mentions(text)]
+
+    def is_area(self, skill_id: str) -> bool:
+        """Whether the skill is a broad area at the top of the taxonomy ("Backend development"),
+        rather than a skill one lists (Python, FastAPI)."""
+        skill = self._taxonomy.get(skill_id)
+        return skill is not None and skill.parent is None
 
     def satisfies(self, owned_ids: Collection[str], wanted_id: str) -> bool:
         """Whether owning `owned_ids` meets a requirement for `wanted_id`: the skill itself or a
@@ -82,3 +93,25 @@ class UsersFacade:
     async def change_tier(self, user_id: uuid.UUID, tier: str) -> None:
         """Move a user to another subscription tier (admins)."""
         await self._service.change_tier(user_id, tier)
+
+    async def save_profile(self, user_id: uuid.UUID, profile: dict[str, Any]) -> None:
+        """Replace the user's profile with `profile` (422 naming every invalid field)."""
+        try:
+            document = Profile.model_validate(profile)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                "The profile did not pass validation.",
+                details=validation_details(exc.errors(), prefix=("profile",)),
+            ) from None
+        await self._service.replace_profile(user_id, document)
+
+    async def set_skills(self, user_id: uuid.UUID, skills: list[dict[str, Any]]) -> list[str]:
+        """Replace the user's skills (`name`, optional `level` and `years`); their names as kept."""
+        try:
+            inputs = _SKILL_INPUTS.validate_python(skills)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                "The skills did not pass validation.",
+                details=validation_details(exc.errors(), prefix=("skills",)),
+            ) from None
+        return [skill.name for skill in await self._service.replace_skills(user_id, inputs)]
