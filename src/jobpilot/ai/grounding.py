@@ -2,8 +2,8 @@
 
 Tailored resume bullets, cover letters and screening answers are checked sentence by sentence
 against :class:`Facts`, gathered by :func:`gather_facts` from the user's resume, profile and
-answer bank. `context` is the job posting (and `company` its company's name): generated text may
-name what the posting says, but may not claim it for the user.
+answer bank. `context` is the job posting (`company` its company's name, `title` its job title):
+generated text may name what the posting says, but may not claim it for the user.
 
 Several rules ask whether a sentence is *about the user's record*: a resume-style line (a bullet,
 or one opening with a past-tense verb such as "Led"), or a first-person sentence that is not only
@@ -1025,14 +1025,17 @@ class _Posting:
     numbers: frozenset[str]
     company: str
     company_pattern: re.Pattern[str] | None
+    title_pattern: re.Pattern[str] | None = None
 
     @classmethod
-    def read(cls, context: str, company: str) -> _Posting:
-        combined = f"{company}\n{context}" if company else context
+    def read(cls, context: str, company: str, title: str = "") -> _Posting:
+        combined = "\n".join(part for part in (company, title, context) if part)
         numbers = frozenset(number.value for number in _numbers(combined))
         key = _org_key(company)
         pattern = _name_pattern([company, key]) if key else None
-        return cls(_fold(combined), numbers, key, pattern)
+        title = title.strip()
+        title_pattern = re.compile(rf"(?<!\w){re.escape(title)}(?!\w)", re.I) if title else None
+        return cls(_fold(combined), numbers, key, pattern, title_pattern)
 
     def names(self, name: str) -> bool:
         """Whether the posting (or its company) mentions this name."""
@@ -1156,11 +1159,11 @@ class GroundingChecker:
         self._skills = skills
 
     def check(
-        self, text: str, facts: Facts, *, context: str = "", company: str = ""
+        self, text: str, facts: Facts, *, context: str = "", company: str = "", title: str = ""
     ) -> list[Violation]:
-        """Every ungrounded claim in `text`, in order. `context` is the job posting (and
-        `company` its company's name), which the text may name but not claim."""
-        posting = _Posting.read(context, company)
+        """Every ungrounded claim in `text`, in order. `context` is the job posting (`company`
+        its company's name, `title` its job title), which the text may name but not claim."""
+        posting = _Posting.read(context, company, title)
         return [
             violation
             for line in _lines(text)
@@ -1169,10 +1172,10 @@ class GroundingChecker:
         ]
 
     def filter_sentences(
-        self, text: str, facts: Facts, *, context: str = "", company: str = ""
+        self, text: str, facts: Facts, *, context: str = "", company: str = "", title: str = ""
     ) -> tuple[str, list[tuple[str, list[Violation]]]]:
         """The text without its ungrounded sentences, and each removed sentence with why."""
-        posting = _Posting.read(context, company)
+        posting = _Posting.read(context, company, title)
         removed: list[tuple[str, list[Violation]]] = []
         kept_lines: list[str] = []
         for raw, line in zip(text.split("\n"), _lines(text), strict=True):
@@ -1498,6 +1501,9 @@ def _names_in_passing(
         masked.extend(match.span() for match in re.finditer(rf"\b{re.escape(name)}\b", sentence))
     if posting.company_pattern is not None and not about_user:
         masked.extend(match.span() for match in posting.company_pattern.finditer(sentence))
+    # "I am applying for the Senior iOS Engineer role" names the job, it claims no iOS.
+    if posting.title_pattern is not None and not about_user:
+        masked.extend(match.span() for match in posting.title_pattern.finditer(sentence))
     return masked
 
 

@@ -31,12 +31,25 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def _evidence(employer: str, bullet: str) -> str:
+def _evidence(employer: str, bullet: str, *, again: bool) -> str:
+    """A bullet as a sentence of the letter: "At Globex, I cut latency by 40%." ("I also ..."
+    for a second bullet of the same employer)."""
     said = _sentence(bullet)
-    if not employer:
+    if not employer or said.startswith(("I ", "I'")):
         return said
-    if said.startswith(("I ", "I'")):
-        return f"At {employer}, {said}"
+    if again:
+        return f"I also {_lower_first(said)}"
+    return f"At {employer}, I {_lower_first(said)}"
+
+
+def _evidence(employer: str, bullet: str, *, again: bool) -> str:
+    """A bullet as a sentence of the letter: "At Globex, I cut latency by 40%." ("I also ..."
+    for a second bullet of the same employer)."""
+    said = _sentence(bullet)
+    if not employer or said.startswith(("I ", "I'")):
+        return said
+    if again:
+        return f"I also {_lower_first(said)}"
     return f"At {employer}, I {_lower_first(said)}"
 
 
@@ -70,10 +83,11 @@ def rules_letter(
         for bullet in job.get("highlights") or []
     ]
     candidates.sort(key=lambda item: item[0], reverse=True)
-    evidence = [
-        f"At {employer}, I {_lower_first(_sentence(bullet))}" if employer else _sentence(bullet)
-        for _, employer, bullet in candidates[:_EVIDENCE]
-    ]
+    evidence: list[str] = []
+    previous = None
+    for _, employer, bullet in candidates[:_EVIDENCE]:
+        evidence.append(_evidence(employer, bullet, again=employer == previous))
+        previous = employer
     have = skills_you_have(needs, facts, skills)[:_SKILLS]
     middle = " ".join(evidence)
     if have:

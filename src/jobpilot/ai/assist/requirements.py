@@ -103,9 +103,9 @@ class PostingDoc:
     company: str
     text: str
 
-    def context(self) -> str:
-        """What generated text may name: the posting's company, title and words."""
-        return f"{self.company}\n{self.title}\n{self.text}"
+    def names(self) -> dict[str, str]:
+        """What generated text may name but not claim, as the grounding checker takes it."""
+        return {"context": self.text, "company": self.company, "title": self.title}
 
 
 def _heading(line: str) -> Section | None:

@@ -146,7 +146,7 @@ class WritingService:
         run = _Run("tailor", caller)
         async with self._metered(run) as writer:
             plan = await writer.tailor(latest.document, posting, needs, facts)
-        tailored = apply_plan(latest.document, plan, self.checker, facts, posting.context())
+        tailored = apply_plan(latest.document, plan, self.checker, facts, posting)
         run.refused.extend(
             Refusal(path=r.path, text=r.text, reasons=r.reasons) for r in tailored.refused
         )
@@ -200,9 +200,7 @@ class WritingService:
             draft = await writer.letter(latest.document, profile, posting, needs, facts)
         paragraphs = []
         for n, paragraph in enumerate(draft.paragraphs):
-            kept, removed = self.checker.filter_sentences(
-                paragraph, facts, context=posting.context()
-            )
+            kept, removed = self.checker.filter_sentences(paragraph, facts, **posting.names())
             run.refused.extend(
                 Refusal(path=f"paragraphs[{n}]", text=s, reasons=[v.message for v in why])
                 for s, why in removed
@@ -225,7 +223,6 @@ class WritingService:
         resume = (await self._resume(caller, body.resume_id)).document if body.resume_id else None
         profile = await self._profile(caller.user_id)
         facts = self._facts(resume, profile)
-        context = posting.context() if posting else ""
         run = _Run("answers", caller)
         out: list[ScreeningAnswer] = []
         async with self._metered(run) as writer:
@@ -246,9 +243,7 @@ class WritingService:
                     )
                     continue
                 out.append(
-                    await self._free_text(
-                        writer, q.id, q.text, resume, profile, posting, facts, context
-                    )
+                    await self._free_text(writer, q.id, q.text, resume, profile, posting, facts)
                 )
         return AnswersResult(**self._result(run), answers=out)
 
@@ -261,12 +256,12 @@ class WritingService:
         profile: dict[str, Any] | None,
         posting: PostingDoc | None,
         facts: Facts,
-        context: str,
     ) -> ScreeningAnswer:
         draft = await writer.answer(text, resume, profile, posting)
         refused: list[Refusal] = []
         if draft:
-            kept, removed = self.checker.filter_sentences(draft, facts, context=context)
+            names = posting.names() if posting is not None else {}
+            kept, removed = self.checker.filter_sentences(draft, facts, **names)
             refused = [
                 Refusal(path="answer", text=s, reasons=[v.message for v in why])
                 for s, why in removed

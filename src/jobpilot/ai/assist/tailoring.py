@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from jobpilot.ai.assist.plans import Requirements, TailorPlan, WorkPlan
+from jobpilot.ai.assist.requirements import PostingDoc
 from jobpilot.ai.grounding import Facts, GroundingChecker
 from jobpilot.users.public import SkillsFacade
 
@@ -177,14 +178,14 @@ def apply_plan(
     plan: TailorPlan,
     checker: GroundingChecker,
     facts: Facts,
-    context: str,
+    posting: PostingDoc,
 ) -> Tailored:
     """`resume` changed as `plan` proposes, wherever the change is a reordering of what is
     there or says only what the user's facts say."""
     out = Tailored(copy.deepcopy(resume))
     doc = out.document
     if plan.summary:
-        kept, removed = checker.filter_sentences(plan.summary, facts, context=context)
+        kept, removed = checker.filter_sentences(plan.summary, facts, **posting.names())
         for sentence, violations in removed:
             out.refused.append(Refused("basics.summary", sentence, [v.message for v in violations]))
         kept = kept.strip()
@@ -199,10 +200,11 @@ def apply_plan(
     for work in plan.work:
         i = work.work_index
         if i >= len(jobs) or i in seen:
-            out.refused.append(Refused(f"work[{i}]", "", ["There is no such job in the resume."]))
+            why = "This job was already planned." if i in seen else "There is no such job."
+            out.refused.append(Refused(f"work[{i}]", "", [why]))
             continue
         seen.add(i)
-        _apply_work(out, i, work, checker, facts, context)
+        _apply_work(out, i, work, checker, facts, posting)
     _apply_skills(out, plan)
     return out
 
@@ -213,7 +215,7 @@ def _apply_work(
     work: WorkPlan,
     checker: GroundingChecker,
     facts: Facts,
-    context: str,
+    posting: PostingDoc,
 ) -> None:
     job = out.document["work"][i]
     bullets = [str(b) for b in job.get("highlights") or []]
@@ -222,7 +224,7 @@ def _apply_work(
         if rewrite.index >= len(bullets):
             out.refused.append(Refused(path, rewrite.text, ["There is no such bullet."]))
             continue
-        violations = checker.check(rewrite.text, facts, context=context)
+        violations = checker.check(rewrite.text, facts, **posting.names())
         if violations:
             out.refused.append(Refused(path, rewrite.text, [v.message for v in violations]))
             continue
