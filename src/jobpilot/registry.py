@@ -13,6 +13,8 @@ from jobpilot.ai.tasks import subscriptions as ai_subscriptions
 from jobpilot.ai.tasks import tasks as ai_tasks
 from jobpilot.analytics.api import router as analytics_router
 from jobpilot.applications.api import router as applications_router
+from jobpilot.applications.tasks import subscriptions as applications_subscriptions
+from jobpilot.applications.tasks import tasks as applications_tasks
 from jobpilot.auth.api import router as auth_router
 from jobpilot.auth.tasks import periodic as auth_periodic
 from jobpilot.auth.tasks import subscriptions as auth_subscriptions
@@ -99,6 +101,9 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/v1/applications", "/api/v1/auto-apply"),
             description="Application tracking, auto-apply rules and submission workers.",
             router=applications_router,
+            tasks=applications_tasks,
+            subscriptions=applications_subscriptions,
+            models="jobpilot.applications.models",
         ),
         DomainSpec(
             name="analytics",

@@ -27,6 +27,7 @@ from jobpilot.ai.providers import ChatModel
 from jobpilot.ai.providers.openai_compatible import OpenAIChatModel
 from jobpilot.ai.service import AiComponents
 from jobpilot.ai.vectors import EmbeddedVectorIndex, PgVectorIndex, VectorIndex
+from jobpilot.applications.public import ApplicationsComponents, ApplicationsFacade
 from jobpilot.auth.config import Argon2Settings
 from jobpilot.auth.crypto import Keyring
 from jobpilot.auth.passwords import Hasher
@@ -70,6 +71,7 @@ class Container:
     users: UsersComponents
     jobs: JobsComponents
     resumes: ResumesComponents
+    applications: ApplicationsComponents
     ai: AiComponents
     verifier: TokenVerifier
     health_checks: list[HealthCheck] = field(default_factory=list)
@@ -228,6 +230,8 @@ def build_container(settings: Settings) -> Container:
     jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
     resumes = ResumesComponents(blobs=blobs, users=users)
     jobs_facade, resumes_facade = JobsFacade(db), ResumesFacade(db, resumes)
+    applications = ApplicationsComponents(jobs=jobs_facade, resumes=resumes_facade)
+    applications_facade = ApplicationsFacade(db, applications)
     ai = AiComponents(
         settings=settings.ai,
         embedder=build_embedder(settings, http),
@@ -238,9 +242,11 @@ def build_container(settings: Settings) -> Container:
         db=db,
         users=users,
         llm=build_chat_model(settings),
+        applied=applications_facade.applied,
     )
     exporters["jobs"] = jobs_facade.export_user
     exporters["resumes"] = resumes_facade.export_user
+    exporters["applications"] = applications_facade.export_user
     checks: list[HealthCheck] = [
         CallableCheck("database", db.ping),
         CallableCheck("schema", partial(migrate.check_current, db)),
@@ -257,6 +263,7 @@ def build_container(settings: Settings) -> Container:
         users=users,
         jobs=jobs,
         resumes=resumes,
+        applications=applications,
         ai=ai,
         verifier=verifier,
         health_checks=checks,

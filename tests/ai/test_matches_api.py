@@ -229,3 +229,35 @@ def test_the_resume_level_comes_from_the_latest_title_then_the_years() -> None:
     assert resume_level(plain, 3) == "mid"
     assert resume_level(plain, 7) == "senior"
     assert resume_level({}, None) is None
+
+
+async def test_postings_applied_to_leave_the_matches(world: World) -> None:
+    resume_id = await _resume(world, _resume_like(world.postings[2]))
+    url = f"/api/v1/ai/resumes/{resume_id}/matches"
+    before = (await world.http.get(url, params={"k": 5}, headers=world.headers)).json()
+    first, second = (m["job"]["id"] for m in before["matches"][:2])
+    saved = await world.http.post(
+        "/api/v1/applications", json={"job_id": first, "status": "saved"}, headers=world.headers
+    )
+    assert saved.status_code == 201, saved.text
+    still = (await world.http.get(url, params={"k": 5}, headers=world.headers)).json()
+    assert first in [m["job"]["id"] for m in still["matches"]]  # saved is not applied
+    applied = await world.http.patch(
+        f"/api/v1/applications/{saved.json()['id']}",
+        json={"status": "submitted"},
+        headers=world.headers,
+    )
+    assert applied.status_code == 200, applied.text
+    manual = await world.http.post(
+        "/api/v1/applications", json={"job_id": second, "status": "rejected"}, headers=world.headers
+    )
+    assert manual.status_code == 201, manual.text
+    after = (await world.http.get(url, params={"k": 5}, headers=world.headers)).json()
+    ids = [m["job"]["id"] for m in after["matches"]]
+    assert first not in ids
+    assert second not in ids
+    assert len(ids) == 5
+    everything = await world.http.get(
+        url, params={"k": 5, "exclude_applied": "false"}, headers=world.headers
+    )
+    assert {first, second} <= {m["job"]["id"] for m in everything.json()["matches"]}

@@ -21,6 +21,10 @@ class MatchFilters(BaseModel):
     country: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes.")
     salary_min: float | None = Field(default=None, ge=0, description="Yearly pay floor.")
     posted_within: str | None = Field(default=None, description="`24h`, `7d`, `2w`…")
+    exclude_applied: bool = Field(
+        default=True,
+        description="Leave out postings you applied to (or are applying to), reposts included.",
+    )
 
     @field_validator("country")
     @classmethod

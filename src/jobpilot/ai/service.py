@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
 
 from jobpilot.ai.config import AiSettings, MatchWeights
 from jobpilot.ai.embeddings import (
@@ -34,6 +34,19 @@ from jobpilot.kit.db import Database
 from jobpilot.resumes.public import ResumesFacade
 from jobpilot.users.public import SkillsFacade, UsersComponents
 
+AppliedLookup = Callable[[uuid.UUID], Awaitable["AppliedPostings"]]
+
+
+class AppliedPostings(Protocol):
+    """Postings a user applied to: their ids, and their repost keys."""
+
+    @property
+    def job_ids(self) -> frozenset[uuid.UUID]: ...
+
+    @property
+    def posting_keys(self) -> frozenset[str]: ...
+
+
 # What the vector index calls the vectors of postings and of resumes.
 POSTING, RESUME = "posting", "resume"
 # Postings embedded per call to the model.
@@ -57,6 +70,9 @@ class AiComponents:
     db: Database
     users: UsersComponents
     llm: ChatModel | None = None
+    # The postings a user has applied to, by id and by repost key (from the applications
+    # domain; wiring hands it in so that neither domain imports the other).
+    applied: AppliedLookup | None = None
 
 
 @dataclass(frozen=True)
@@ -190,9 +206,13 @@ class AiService:
             stored = await self.c.vectors.get(RESUME, model, resume_id)
             assert stored is not None
         pool = min(1000, filters.k * self.c.settings.match_candidates)
-        hits = await self.c.vectors.search(
-            POSTING, model, stored.vector, pool, _posting_filter(filters)
-        )
+        applied_keys: frozenset[str] = frozenset()
+        vector_filter = _posting_filter(filters)
+        if filters.exclude_applied and self.c.applied is not None:
+            applied = await self.c.applied(user_id)
+            applied_keys = applied.posting_keys
+            vector_filter = replace(vector_filter, exclude=applied.job_ids)
+        hits = await self.c.vectors.search(POSTING, model, stored.vector, pool, vector_filter)
         ids = [hit.id for hit in hits]
         texts = {p.id: p for p in await self.c.jobs.posting_texts(ids, with_summary=True)}
         owned = {skill.id for skill in self.c.skills.mentions(_resume_text(latest.document))}
@@ -205,6 +225,8 @@ class AiService:
             text = texts.get(hit.id)
             if text is None or text.summary is None or not text.open:
                 continue
+            if text.dedup_key and text.dedup_key in applied_keys:
+                continue  # a repost of a job already applied to
             job = text.summary
             fit = self.skill_fit(owned, f"{text.title}\n{text.description_text}")
             levels = seniority_fit(text.seniority, level)

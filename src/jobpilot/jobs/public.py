@@ -13,7 +13,7 @@ from jobpilot.jobs.repository import JobRepository
 from jobpilot.jobs.service import job_summary
 from jobpilot.kit.db import Database
 
-__all__ = ["JobsFacade", "PostingText", "seniority_of"]
+__all__ = ["JobsFacade", "PostingRef", "PostingText", "seniority_of"]
 
 # Postings read per query (bound parameters stay well under SQLite's limit).
 _CHUNK = 500
@@ -34,8 +34,25 @@ class PostingText:
     countries: list[str]
     salary_yearly_max: float | None
     listed_at: datetime
+    # Same company, normalised title and place: a repost of the same job has the same key.
+    dedup_key: str = ""
     # The posting as a list of results shows it (JSON-ready), when asked for.
     summary: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class PostingRef:
+    """What an application records of the posting it is for."""
+
+    id: uuid.UUID
+    title: str
+    company: str
+    url: str | None
+    apply_url: str | None
+    ats: str
+    open: bool
+    # Same company, normalised title and place: a repost of the same job has the same key.
+    dedup_key: str
 
 
 class JobsFacade:
@@ -75,12 +92,33 @@ class JobsFacade:
                         countries=countries.get(p.id, []),
                         salary_yearly_max=p.salary_yearly_max,
                         listed_at=p.listed_at,
+                        dedup_key=p.dedup_key,
                         summary=job_summary(p, companies[p.company_id]).model_dump(mode="json")
                         if with_summary
                         else None,
                     )
                     for p in postings
                 ]
+        return found
+
+    async def posting_refs(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, PostingRef]:
+        """The postings among `ids` that exist, open or closed, by id."""
+        wanted = sorted(set(ids))
+        found: dict[uuid.UUID, PostingRef] = {}
+        async with self._db.unit_of_work() as session:
+            repository = JobRepository(session)
+            for start in range(0, len(wanted), _CHUNK):
+                for p in (await repository.postings(wanted[start : start + _CHUNK])).values():
+                    found[p.id] = PostingRef(
+                        id=p.id,
+                        title=p.title,
+                        company=p.company_name,
+                        url=p.url,
+                        apply_url=p.apply_url,
+                        ats=p.ats,
+                        open=p.status == "open",
+                        dedup_key=p.dedup_key,
+                    )
         return found
 
     async def open_posting_ids(self) -> list[uuid.UUID]:

@@ -32,6 +32,14 @@ class ResumesFacade:
         async with self._db.unit_of_work() as session:
             return await ResumesService(session, self._components).resume_ids()
 
+    async def version_ref(
+        self, user_id: uuid.UUID, version_id: uuid.UUID
+    ) -> tuple[uuid.UUID, int] | None:
+        """The resume id and version number of one of the user's resume versions (None when
+        there is no such version or it is someone else's)."""
+        async with self._db.unit_of_work() as session:
+            return await ResumesService(session, self._components).version_ref(user_id, version_id)
+
     async def latest(self, resume_id: uuid.UUID) -> LatestVersion | None:
         """A resume's owner and latest version (None when the resume is gone)."""
         async with self._db.unit_of_work() as session:

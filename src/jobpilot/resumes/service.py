@@ -574,6 +574,18 @@ class ResumesService:
         if keys:
             await enqueue(self.session, DELETE_BLOBS, keys=keys)
 
+    async def version_ref(
+        self, user_id: uuid.UUID, version_id: uuid.UUID
+    ) -> tuple[uuid.UUID, int] | None:
+        """The resume and number of one of the user's versions (None when not theirs)."""
+        row = await self.session.execute(
+            select(ResumeVersion.resume_id, ResumeVersion.number)
+            .join(ResumeRow, ResumeRow.id == ResumeVersion.resume_id)
+            .where(ResumeVersion.id == version_id, ResumeRow.user_id == user_id)
+        )
+        found = row.first()
+        return (found[0], found[1]) if found is not None else None
+
     async def resume_ids(self) -> list[uuid.UUID]:
         """The id of every resume."""
         return list(await self.session.scalars(select(ResumeRow.id)))

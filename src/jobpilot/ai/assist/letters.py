@@ -25,21 +25,10 @@ def _sentence(text: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """ "Cut latency" → "cut latency", but "API design" stays as written."""
+    """Lower-case the first letter ("Cut latency" → "cut latency"), not an acronym's ("API")."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
         return text[0].lower() + text[1:]
     return text
-
-
-def _evidence(employer: str, bullet: str, *, again: bool) -> str:
-    """A bullet as a sentence of the letter: "At Globex, I cut latency by 40%." ("I also ..."
-    for a second bullet of the same employer)."""
-    said = _sentence(bullet)
-    if not employer or said.startswith(("I ", "I'")):
-        return said
-    if again:
-        return f"I also {_lower_first(said)}"
-    return f"At {employer}, I {_lower_first(said)}"
 
 
 def _evidence(employer: str, bullet: str, *, again: bool) -> str:

@@ -1,0 +1,19 @@
+"""FastAPI dependencies of the applications API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from jobpilot.applications.service import ApplicationsComponents, ApplicationsService
+from jobpilot.kit.web import DbSession
+
+
+def applications_service(request: Request, session: DbSession) -> ApplicationsService:
+    """The applications service bound to the request's unit of work."""
+    components: ApplicationsComponents = request.app.state.container.applications
+    return ApplicationsService(session, components)
+
+
+ApplicationsServiceDep = Annotated[ApplicationsService, Depends(applications_service)]
