@@ -375,7 +375,7 @@ class ApplicationsService:
             .where(Application.user_id == user_id)
             .group_by(Application.status)
         )
-        counts: dict[str, int] = {status: count for status, count in grouped}
+        counts: dict[str, int] = dict(grouped.all())
         columns = []
         for status in STATUSES:
             items: list[ApplicationSummary] = []
