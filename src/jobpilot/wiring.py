@@ -25,6 +25,7 @@ from jobpilot.adapters.waker_pg import PgNotifyWaker
 from jobpilot.ai.embeddings import Embedder, LocalEmbedder, OpenAIEmbedder
 from jobpilot.ai.providers import ChatModel
 from jobpilot.ai.providers.openai_compatible import OpenAIChatModel
+from jobpilot.ai.public import AiFacade
 from jobpilot.ai.service import AiComponents
 from jobpilot.ai.vectors import EmbeddedVectorIndex, PgVectorIndex, VectorIndex
 from jobpilot.applications.public import ApplicationsComponents, ApplicationsFacade
@@ -229,9 +230,7 @@ def build_container(settings: Settings) -> Container:
     )
     jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
     resumes = ResumesComponents(blobs=blobs, users=users)
-    jobs_facade, resumes_facade = JobsFacade(db), ResumesFacade(db, resumes)
-    applications = ApplicationsComponents(jobs=jobs_facade, resumes=resumes_facade)
-    applications_facade = ApplicationsFacade(db, applications)
+    jobs_facade, resumes_facade = JobsFacade(db, jobs.http), ResumesFacade(db, resumes)
     ai = AiComponents(
         settings=settings.ai,
         embedder=build_embedder(settings, http),
@@ -242,8 +241,13 @@ def build_container(settings: Settings) -> Container:
         db=db,
         users=users,
         llm=build_chat_model(settings),
-        applied=applications_facade.applied,
     )
+    applications = ApplicationsComponents(
+        jobs=jobs_facade, resumes=resumes_facade, users=users, ai=AiFacade(ai)
+    )
+    applications_facade = ApplicationsFacade(db, applications)
+    # Matching leaves out what the user applied to; the facade exists only now.
+    ai.applied = applications_facade.applied
     exporters["jobs"] = jobs_facade.export_user
     exporters["resumes"] = resumes_facade.export_user
     exporters["applications"] = applications_facade.export_user

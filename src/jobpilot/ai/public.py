@@ -10,12 +10,13 @@ from jobpilot.ai.schemas import (
     CoverLetterResult,
     ExtractRequest,
     ExtractResult,
+    QuestionIn,
     TailorRequest,
     TailorResult,
 )
 from jobpilot.ai.service import AiComponents
 
-__all__ = ["AiFacade", "Caller"]
+__all__ = ["AiFacade", "AnswersRequest", "Caller", "QuestionIn"]
 
 
 class AiFacade:

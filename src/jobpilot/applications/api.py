@@ -17,6 +17,7 @@ from jobpilot.applications.schemas import (
     Board,
     NoteRead,
     NoteWrite,
+    PreparedForm,
     Status,
 )
 from jobpilot.kit.authn import CurrentUser, current_principal
@@ -82,6 +83,16 @@ async def get_application(
 ) -> ApplicationDetail:
     """An application with its cover letter, notes and timeline."""
     return await service.get(principal.user_id, application_id)
+
+
+@router.get("/api/v1/applications/{application_id}/form", summary="The form, filled")
+async def prepared_form(
+    application_id: uuid.UUID, service: ApplicationsServiceDep, principal: CurrentUser
+) -> PreparedForm:
+    """The posting's application form as its ATS defines it, each field filled from your
+    profile, the application's resume version and cover letter, and your stored answers — or
+    marked `needs_user_input` with the reason. Nothing is sent."""
+    return await service.prepared_form(principal.user_id, principal.tier, application_id)
 
 
 @router.patch("/api/v1/applications/{application_id}", summary="Change an application")

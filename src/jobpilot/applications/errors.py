@@ -50,3 +50,10 @@ class StatusNotSettable(ValidationFailed):
 
     code = "status_not_settable"
     default_message = "This status is set by auto-apply, not by hand."
+
+
+class NoPosting(ValidationFailed):
+    """An application to a job found elsewhere has no form here."""
+
+    code = "no_posting"
+    default_message = "This application is for a job found elsewhere: there is no form to fill."

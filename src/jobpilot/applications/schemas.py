@@ -166,3 +166,32 @@ class Board(BaseModel):
 
     columns: list[BoardColumn]
     total: int
+
+
+class PreparedFieldRead(BaseModel):
+    """One field of the ATS form: the value that would be sent and its source, or why you
+    must fill it (`needs_user_input`); optional fields nothing answers are `skipped`."""
+
+    key: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+    value: str | list[str] | None
+    source: str | None
+    status: Literal["filled", "needs_user_input", "skipped"]
+    reason: str | None
+
+
+class PreparedForm(BaseModel):
+    """The posting's application form filled from your stored facts, nothing sent."""
+
+    application_id: uuid.UUID
+    job_id: uuid.UUID
+    available: bool = Field(description="False when the ATS publishes no form definition.")
+    reason: str | None
+    apply_url: str | None
+    provider: str | None = Field(description="Who drafted free-text answers (`local-rules`...).")
+    fields: list[PreparedFieldRead]
+    complete: bool = Field(description="Every required field is filled.")
+    missing: list[str] = Field(description="The keys of required fields you must fill.")

@@ -7,24 +7,33 @@ import csv
 import io
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jobpilot.ai.public import AiFacade, AnswersRequest, Caller, QuestionIn
 from jobpilot.applications.errors import (
     ApplicationExists,
     ApplicationInFlight,
     ApplicationNotFound,
     JobNotFound,
+    NoPosting,
     NoteNotFound,
     ResumeVersionNotFound,
     StatusNotSettable,
 )
 from jobpilot.applications.events import ApplicationStatusChanged
 from jobpilot.applications.models import Application, ApplicationEvent, ApplicationNote
+from jobpilot.applications.prepare import (
+    Attachments,
+    answered_field,
+    attachment_field,
+    contact_field,
+    field_kind,
+)
 from jobpilot.applications.schemas import (
     NOT_APPLIED,
     STATUSES,
@@ -37,16 +46,21 @@ from jobpilot.applications.schemas import (
     BoardColumn,
     NoteRead,
     NoteWrite,
+    PreparedFieldRead,
+    PreparedForm,
     ResumeRef,
     TimelineEntry,
 )
-from jobpilot.jobs.public import JobsFacade
+from jobpilot.jobs.public import FormQuestion, JobsFacade
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.events import publish
 from jobpilot.kit.pagination import Page, PageParams
 from jobpilot.resumes.public import ResumesFacade
+from jobpilot.users.public import UsersComponents, UsersFacade
 
 BOARD_COLUMN_ITEMS = 50
+# Questions per request to the ai service (its limit).
+MAX_QUESTIONS = 50
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
@@ -73,6 +87,8 @@ class ApplicationsComponents:
 
     jobs: JobsFacade
     resumes: ResumesFacade
+    users: UsersComponents
+    ai: AiFacade
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,12 @@ def _summary(row: Application) -> ApplicationSummary:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def _question_text(question: FormQuestion) -> str:
+    """The question as the ai service reads it (a bare key when the form gives no label)."""
+    text = question.label.strip() or question.key.replace("_", " ")
+    return text[:2000] if len(text) >= 2 else f"{text}?"
 
 
 def _cell(value: Any) -> str:
@@ -488,6 +510,80 @@ class ApplicationsService:
         row = await self._own(user_id, application_id)
         await self.session.delete(await self._note(row, note_id))
         self._event(row, "note_deleted", note_id=str(note_id))
+
+    # The form, filled.
+
+    async def prepared_form(
+        self, user_id: uuid.UUID, tier: str, application_id: uuid.UUID
+    ) -> PreparedForm:
+        """The posting's ATS form filled from the user's stored facts (nothing is sent)."""
+        row = await self._own(user_id, application_id)
+        if row.job_id is None:
+            raise NoPosting
+        questions = await self.c.jobs.application_form(row.job_id)
+        if questions is None:
+            return PreparedForm(
+                application_id=row.id,
+                job_id=row.job_id,
+                available=False,
+                reason="The ATS publishes no form definition for this posting; apply on its site.",
+                apply_url=row.url,
+                provider=None,
+                fields=[],
+                complete=False,
+                missing=[],
+            )
+        profile = await UsersFacade(self.session, self.c.users).profile(user_id)
+        attached = Attachments(
+            resume=f"resume:{row.resume_id}:v{row.resume_version}" if row.resume_id else None,
+            cover_letter=row.cover_letter,
+        )
+        kinds = [field_kind(q) for q in questions]
+        asked = [
+            q for q, kind in zip(questions, kinds, strict=True)
+            if kind == "question" and q.type != "file"
+        ]  # fmt: skip
+        answers: dict[str, tuple[str | None, str | None, str | None]] = {}
+        provider = None
+        for start in range(0, len(asked), MAX_QUESTIONS):
+            batch = asked[start : start + MAX_QUESTIONS]
+            result = await self.c.ai.answers(
+                Caller(user_id, tier),
+                AnswersRequest(
+                    questions=[
+                        QuestionIn(id=q.key, text=_question_text(q), options=list(q.options))
+                        for q in batch
+                    ],
+                    job_id=row.job_id,
+                    resume_id=row.resume_id,
+                ),
+            )
+            provider = result.provider
+            for answer in result.answers:
+                answers[answer.id or ""] = (answer.answer, answer.source, answer.reason)
+        fields = []
+        for question, kind in zip(questions, kinds, strict=True):
+            if kind in {"resume", "cover_letter"}:
+                fields.append(attachment_field(question, kind, attached))
+            elif kind != "question":
+                fields.append(contact_field(question, kind, profile))
+            elif question.key in answers:
+                fields.append(answered_field(question, *answers[question.key]))
+            else:
+                why = "Attach this file yourself." if question.type == "file" else None
+                fields.append(answered_field(question, None, None, why))
+        missing = [f.key for f in fields if f.required and f.status != "filled"]
+        return PreparedForm(
+            application_id=row.id,
+            job_id=row.job_id,
+            available=True,
+            reason=None,
+            apply_url=row.url,
+            provider=provider,
+            fields=[PreparedFieldRead(**{**asdict(f), "options": list(f.options)}) for f in fields],
+            complete=not missing,
+            missing=missing,
+        )
 
     # For other domains and erasure.
 

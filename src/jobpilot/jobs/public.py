@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobpilot.jobs.ats.base import AtsHttp, BoardRef, FormQuestion
+from jobpilot.jobs.ats.registry import adapter
+from jobpilot.jobs.errors import JobNotFound
 from jobpilot.jobs.normalise import seniority_of
 from jobpilot.jobs.repository import JobRepository
 from jobpilot.jobs.service import job_summary
 from jobpilot.kit.db import Database
 
-__all__ = ["JobsFacade", "PostingRef", "PostingText", "seniority_of"]
+__all__ = ["FormQuestion", "JobsFacade", "PostingRef", "PostingText", "seniority_of"]
 
 # Postings read per query (bound parameters stay well under SQLite's limit).
 _CHUNK = 500
@@ -58,8 +61,9 @@ class PostingRef:
 class JobsFacade:
     """Reads for other domains, each in its own unit of work."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, http: AtsHttp | None = None) -> None:
         self._db = db
+        self._http = http
 
     async def posting_texts(
         self, ids: Collection[uuid.UUID], *, with_summary: bool = False
@@ -120,6 +124,35 @@ class JobsFacade:
                         dedup_key=p.dedup_key,
                     )
         return found
+
+    async def application_form(self, job_id: uuid.UUID) -> list[FormQuestion] | None:
+        """The posting's application form as its ATS defines it, read live from the ATS; None
+        when the ATS publishes no definition (the form lives behind an account wall or only
+        on its site). 404 `job_not_found` for an unknown posting; the ATS's errors as they are."""
+        if self._http is None:
+            msg = "this JobsFacade was built without an ATS HTTP client"
+            raise RuntimeError(msg)
+        async with self._db.unit_of_work() as session:
+            repository = JobRepository(session)
+            if await repository.posting(job_id) is None:
+                raise JobNotFound
+            sources = list(await repository.sources(job_id))
+            boards = await repository.boards_by_id(
+                [s.board_id for s in sources if s.board_id is not None]
+            )
+        for source in sources:
+            ats = adapter(source.ats)
+            if ats is None:
+                continue
+            board = boards.get(source.board_id) if source.board_id else None
+            ref = BoardRef(
+                source.ats,
+                source.tenant,
+                host=board.host if board is not None else None,
+                site=board.site if board is not None else None,
+            )
+            return await ats.get_application_form(self._http, ref, source.source_id)
+        return None
 
     async def open_posting_ids(self) -> list[uuid.UUID]:
         """The id of every open posting."""

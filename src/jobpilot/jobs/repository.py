@@ -105,6 +105,13 @@ class JobRepository:
                 found[board.company_id].append(board)
         return found
 
+    async def boards_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Board]:
+        """The boards with these ids."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Board).where(Board.id.in_(set(ids))))
+        return {board.id: board for board in rows}
+
     async def open_postings(self, company_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         """How many open postings each company has."""
         if not company_ids:
