@@ -364,3 +364,177 @@ def test_skills_are_read_out_of_free_text() -> None:
     assert names("We go to market fast; a rust-proof shell") == []
     assert names("We write Go and Rust") == ["Go", "Rust"]
     assert names("") == []
+
+
+# -- reading skills out of free text -----------------------------------------------------------
+
+
+def _mentioned(text: str) -> list[str]:
+    return _ids(Taxonomy.load().mentions(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Words are never joined across a gap into a one-word name.
+        "I am applying for the role.",
+        "It's an honour to apply.",
+        "That's so kind of you.",
+        "Thanks, it's 3 buckets",  # not S3
+        "machine, learning",
+        # A surname is not an acronym.
+        "Kind regards,\nJane Doe",
+        "Can you start soon? It is a hybrid role. Pam will call.",
+        "an iam role in prose, San Diego, Sso",
+        # Everyday words in lower case are English.
+        "I excel at turning vague requirements into clear APIs.",
+        "Check your outlook for 2025 and grow through networking events.",
+        "Fast processing of orders",
+        "We react to incidents quickly; rust never sleeps.",
+        "A swift response, a flask of water, a spark of joy; express your interest.",
+        "We go to market fast; a rust-proof shell",
+        "A word on access: take a rest, make a solid and safe plan, a lambda function.",
+        "You'll get thorough onboarding and a backup buddy; we value your privacy.",
+        "free coffee and snacks",
+        # ... and so are they when they open a sentence and run on into plain words.
+        "Excel at building relationships. React quickly to incidents. Go to the store.",
+        "Spark joy. Swift delivery matters. Express yourself.",
+        # Names that also read as something else even when capitalised.
+        "We welcome Black, Indigenous and people of color.",
+        "Location: Phoenix, AZ",
+        "Please sign the Data Processing Agreement.",
+        # A one-letter name is not a label or part of a compound.
+        "Sell to C-level executives after our Series C round; USB-C chargers; R&D; Vitamin D",
+    ],
+)
+def test_mentions_reads_no_skill_into_plain_english(text: str) -> None:
+    assert _mentioned(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Acronyms written as acronyms.
+        (
+            "IAM, SAN and SSO",
+            ["identity-and-access-management", "storage-administration", "single-sign-on"],
+        ),
+        ("We used DOE to plan the trials.", ["experimental-design"]),
+        ("IAM policies on AWS", ["identity-and-access-management", "amazon-web-services"]),
+        ("IT teams rely on us", ["it-administration"]),
+        # Product names in their own casing, or in capitals.
+        (
+            "Excel, Outlook and Microsoft Word",
+            ["microsoft-excel", "microsoft-outlook", "microsoft-word"],
+        ),
+        ("We write Go and Rust", ["go", "rust"]),
+        ("Golang or golang or GO", ["go"]),
+        ("Built with Swift", ["swift"]),
+        ("Spark and Apache Spark", ["apache-spark"]),
+        ("Flask APIs", ["flask"]),
+        ("Express or Express.js", ["express"]),
+        ("React and React.js", ["react"]),
+        ("Processing sketches in Python, Processing and p5", ["python", "processing"]),
+        ("Networking and DNS", ["networking", "dns"]),
+        # Opening a sentence before a skill word, a name stays a name.
+        (
+            "Excel skills required. Go developers wanted. Spark jobs run nightly.",
+            ["microsoft-excel", "go", "apache-spark"],
+        ),
+        # Written in lower case, an everyday word or acronym counts in a list next to a skill...
+        (
+            "python, excel, powerpoint and go",
+            ["python", "microsoft-excel", "microsoft-powerpoint", "go"],
+        ),
+        ("go, rust, and Python", ["go", "rust", "python"]),
+        (
+            "Tools: AWS (lambda, s3) and sql",
+            ["amazon-web-services", "aws-lambda", "amazon-s3", "sql"],
+        ),
+        ("pytest, Black and mypy", ["pytest", "black", "mypy"]),
+        ("Elixir/Phoenix", ["elixir", "phoenix"]),
+        # ... or as a line of its own (a resume's skill keywords).
+        ("excel", ["microsoft-excel"]),
+        ("- networking\n- sql\n- aws", ["networking", "sql", "amazon-web-services"]),
+        ("Skills: excel", ["microsoft-excel"]),
+        # Lower-case brands are written in lower case.
+        ("dbt models and npm packages", ["dbt", "npm"]),
+        # One-letter names.
+        ("C/C++ and R.", ["c", "cpp", "r"]),
+    ],
+)
+def test_mentions_reads_names_written_as_names(text: str, expected: list[str]) -> None:
+    assert _mentioned(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("k8s", "kubernetes"),
+        ("K8s", "kubernetes"),
+        ("Node.js", "nodejs"),
+        ("nodejs", "nodejs"),
+        ("node js", "nodejs"),
+        ("NodeJS", "nodejs"),
+        ("C++", "cpp"),
+        ("C#", "csharp"),
+        (".NET", "dotnet"),
+        (".net", "dotnet"),
+        ("ASP.NET", "aspnet"),
+        ("CI/CD", "ci-cd"),
+        ("ci/cd", "ci-cd"),
+        ("Amazon Web Services", "amazon-web-services"),
+        ("AWS", "amazon-web-services"),
+        ("PostgreSQL", "postgresql"),
+        ("Postgres", "postgresql"),
+        ("postgres", "postgresql"),
+        ("psql", "postgresql"),
+        ("Ruby on Rails", "ruby-on-rails"),
+        ("ruby on rails", "ruby-on-rails"),
+        ("RoR", "ruby-on-rails"),
+        ("machine learning", "machine-learning"),
+        ("Machine Learning", "machine-learning"),
+        ("ML", "machine-learning"),
+        ("JS", "javascript"),
+        ("scikit learn", "scikit-learn"),
+        ("Vue.js", "vuejs"),
+        ("S3", "amazon-s3"),
+        ("Objective-C", "objective-c"),
+        ("Identity & Access Management", "identity-and-access-management"),
+        ("Security information and event management", "siem"),
+        ("Governance, risk and compliance", "governance-risk-and-compliance"),
+    ],
+)
+def test_mentions_finds_names_and_aliases_wherever_they_stand(text: str, expected: str) -> None:
+    for written in [
+        text,
+        f"{text} is what we use.",
+        f"We use {text}",
+        f"We use {text}.",
+        f"- {text}\n- Leadership",
+        f"Experience with Python ({text}).",
+        f"Python, {text}, Docker",
+        f"Python, {text} and Docker",
+    ]:
+        assert expected in _mentioned(written), written
+
+
+def test_mentions_joins_words_only_where_a_name_has_a_gap() -> None:
+    # "in design" is not InDesign, "systems" and "Programming" on two bullets are not one name.
+    assert _mentioned("Previous experience in design & creative") == ["design"]
+    found = _mentioned("Experience with CI/CD systems\n- Programming skills in Python")
+    assert "systems-programming" not in found
+    assert _mentioned("Systems programming") == ["systems-programming"]
+
+
+def test_mentions_lists_each_skill_once_in_order_of_first_mention() -> None:
+    text = "Python, excel and Go. Later: Excel again, Python again, then Rust."
+    assert _mentioned(text) == ["python", "microsoft-excel", "go", "rust"]
+
+
+def test_everyday_word_lists_name_shipped_skills(taxonomy: Taxonomy) -> None:
+    from jobpilot.users.skills import taxonomy as module
+
+    words = module._EVERYDAY | module._IN_LISTS_ONLY | module._NEVER_IN_TEXT
+    words |= module._NOT_IN_CAPITALS
+    assert sorted(word for word in words if taxonomy.normalise(word) is None) == []
