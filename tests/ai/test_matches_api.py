@@ -113,7 +113,11 @@ async def test_a_resume_is_matched_to_the_postings_that_read_like_it(world: Worl
         seniority = explanation["seniority"]
         assert seniority["fit"] in {"match", "stretch", "step_down", "above", "below", "unknown"}
         expected = combined_score(
-            explanation["similarity"], skills["score"], weights, seniority["score"]
+            explanation["similarity"],
+            skills["score"],
+            weights,
+            seniority["score"],
+            explanation["lexical"],
         )
         assert match["score"] == pytest.approx(expected, abs=1e-3)
         if skills["score"] is not None:
@@ -200,6 +204,29 @@ def test_the_score_weighs_similarity_skills_and_seniority() -> None:
     weights = MatchWeights(similarity=0.6, skills=0.3, seniority=0.1)
     assert combined_score(0.5, 1.0, weights, 0.0) == pytest.approx(0.6)
     assert combined_score(0.5, 1.0, weights, None) == pytest.approx((0.3 + 0.3) / 0.9)
+
+
+async def test_the_explanation_says_how_much_wording_resume_and_posting_share(
+    world: World,
+) -> None:
+    target = world.postings[3]
+    resume_id = await _resume(world, _resume_like(target))
+    response = await world.http.get(
+        f"/api/v1/ai/resumes/{resume_id}/matches", params={"k": 10}, headers=world.headers
+    )
+    assert response.status_code == 200, response.text
+    lexical = {m["job"]["id"]: m["explanation"]["lexical"] for m in response.json()["matches"]}
+    assert all(0 <= value <= 1 for value in lexical.values())
+    # The resume copies the target's description: no other posting shares as much of it.
+    assert lexical[str(target.id)] == max(lexical.values())
+    assert len(set(lexical.values())) > 1
+
+
+def test_the_lexical_part_is_weighed_like_the_others() -> None:
+    weights = MatchWeights(similarity=0.6, skills=0.3, seniority=0.1, lexical=1)
+    assert combined_score(0.5, 1.0, weights, 0.0, 0.2) == pytest.approx((0.3 + 0.3 + 0.2) / 2)
+    assert combined_score(0.5, 1.0, weights, 0.0, None) == pytest.approx(0.6)
+    assert combined_score(0.5, None, weights, None, 0.0) == pytest.approx(0.3 / 1.6)
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,11 @@ class MatchWeights(BaseModel):
     skills: float = Field(default=0.3, ge=0, le=100)
     # Levels apart: 1 when the posting's seniority is the resume's, 0.5 one level off, 0 further.
     seniority: float = Field(default=0.1, ge=0, le=100)
+    # TF-IDF cosine of the resume's words with the posting's, the IDF over the candidates
+    # (ai/lexical.py). It runs lower than similarity (about 0.2 for a posting the resume was
+    # written for, under 0.05 for most others), hence the larger weight; 2 to 3 ranked best
+    # on RJDB (bench/bench_match_quality.py).
+    lexical: float = Field(default=2.5, ge=0, le=100)
 
 
 class AiSettings(BaseModel):

@@ -76,6 +76,10 @@ class MatchExplanation(BaseModel):
     """Why a posting was matched."""
 
     similarity: float = Field(description="Cosine similarity of resume and posting, -1 to 1.")
+    lexical: float | None = Field(
+        description="Words resume and posting share, weighed by how rare they are among the "
+        "postings compared (TF-IDF cosine), 0 to 1."
+    )
     skills: SkillFit
     seniority: SeniorityFit
     location: Literal["remote", "same_country", "elsewhere", "unknown"] = Field(
@@ -87,7 +91,9 @@ class Match(BaseModel):
     """A posting that fits a resume."""
 
     job: dict[str, Any] = Field(description="The posting, as job search lists it.")
-    score: float = Field(description="Similarity and skills combined by the configured weights.")
+    score: float = Field(
+        description="Similarity, skills, seniority and shared words combined by the weights."
+    )
     explanation: MatchExplanation
 
 

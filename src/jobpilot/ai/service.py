@@ -17,6 +17,7 @@ from jobpilot.ai.embeddings import (
 )
 from jobpilot.ai.errors import ResumeNotFound
 from jobpilot.ai.grounding import gather_facts
+from jobpilot.ai.lexical import lexical_scores
 from jobpilot.ai.providers import ChatModel
 from jobpilot.ai.schemas import (
     Match,
@@ -26,7 +27,7 @@ from jobpilot.ai.schemas import (
     SeniorityFit,
     SkillFit,
 )
-from jobpilot.ai.vectors import VectorFilter, VectorIndex, VectorItem
+from jobpilot.ai.vectors import VectorFilter, VectorHit, VectorIndex, VectorItem
 from jobpilot.ai.vectors.base import Attr
 from jobpilot.jobs.public import JobsFacade, PostingText, seniority_of
 from jobpilot.kit.clock import utcnow
@@ -215,28 +216,35 @@ class AiService:
         hits = await self.c.vectors.search(POSTING, model, stored.vector, pool, vector_filter)
         ids = [hit.id for hit in hits]
         texts = {p.id: p for p in await self.c.jobs.posting_texts(ids, with_summary=True)}
-        owned = {skill.id for skill in self.c.skills.mentions(_resume_text(latest.document))}
+        resume_text = _resume_text(latest.document)
+        owned = {skill.id for skill in self.c.skills.mentions(resume_text)}
         home = _resume_country(latest.document)
         years = gather_facts(latest.document, None, self.c.skills, today=utcnow().date())
         level = resume_level(latest.document, years.years_total)
         weights = self.c.settings.match_weights
-        matches = []
+        candidates: list[tuple[VectorHit, PostingText, dict[str, Any]]] = []
         for hit in hits:
             text = texts.get(hit.id)
             if text is None or text.summary is None or not text.open:
                 continue
             if text.dedup_key and text.dedup_key in applied_keys:
                 continue  # a repost of a job already applied to
-            job = text.summary
-            fit = self.skill_fit(owned, f"{text.title}\n{text.description_text}")
+            candidates.append((hit, text, text.summary))
+        wording = [f"{text.title}\n{text.description_text}" for _, text, _ in candidates]
+        # The IDF is taken over the postings being ranked, so the words that set them apart count.
+        lexical = lexical_scores(resume_text, wording)
+        matches = []
+        for (hit, text, job), posting_text, words in zip(candidates, wording, lexical, strict=True):
+            fit = self.skill_fit(owned, posting_text)
             levels = seniority_fit(text.seniority, level)
-            score = combined_score(hit.score, fit.score, weights, levels.score)
+            score = combined_score(hit.score, fit.score, weights, levels.score, words)
             matches.append(
                 Match(
                     job=job,
                     score=round(score, 4),
                     explanation=MatchExplanation(
                         similarity=round(hit.score, 4),
+                        lexical=round(words, 4),
                         skills=fit,
                         seniority=levels,
                         location=_location_fit(job, home),
@@ -265,14 +273,17 @@ def combined_score(
     skills: float | None,
     weights: MatchWeights,
     seniority: float | None = None,
+    lexical: float | None = None,
 ) -> float:
-    """Similarity, skill fit and seniority fit weighed together; a part that is unknown (no
-    skill named, no level known) leaves the weighing."""
+    """Similarity, skill fit, seniority fit and shared wording weighed together; a part that is
+    unknown (no skill named, no level known, wording not compared) leaves the weighing."""
     parts = [(weights.similarity, similarity)]
     if skills is not None:
         parts.append((weights.skills, skills))
     if seniority is not None:
         parts.append((weights.seniority, seniority))
+    if lexical is not None:
+        parts.append((weights.lexical, lexical))
     total = sum(weight for weight, _ in parts)
     if total == 0:
         return similarity
