@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import random
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ import httpx
 from jobpilot import __version__
 from jobpilot.jobs.ats.base import AtsHttp
 from jobpilot.jobs.config import JobsSettings
+from jobpilot.kit.retry import backoff
 from jobpilot.kit.retry import retry_after as retry_after_header
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -54,8 +54,7 @@ class PoliteTransport(httpx.AsyncBaseTransport):
         return self._limits[host]
 
     def _backoff(self, attempt: int) -> float:
-        base: float = self.backoff_base * 2 ** (attempt - 1)
-        return base + random.uniform(0, base / 2)  # noqa: S311 - jitter, not a secret
+        return backoff(self.backoff_base, attempt - 1)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request`, retrying what is worth retrying."""

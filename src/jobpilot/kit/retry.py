@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
@@ -35,3 +36,10 @@ def _seconds(value: str) -> float | None:
     except ValueError:
         return None
     return max(0.0, number) if math.isfinite(number) else None
+
+
+def backoff(base: float, attempt: int) -> float:
+    """Seconds to wait before retry `attempt` (0-based): `base` doubled per attempt, plus up to
+    half as much again of random jitter so that clients do not retry in step."""
+    delay: float = base * 2**attempt
+    return delay + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not a secret

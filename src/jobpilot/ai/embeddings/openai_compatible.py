@@ -11,7 +11,6 @@ appears in an error message.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -20,7 +19,7 @@ import httpx
 import numpy as np
 
 from jobpilot.ai.embeddings.base import EmbeddingError, Vectors, embed_in_batches, unit_rows
-from jobpilot.kit.retry import retry_after
+from jobpilot.kit.retry import backoff, retry_after
 
 Sleep = Callable[[float], Awaitable[None]]
 _PROVIDER_MESSAGE_CHARS = 200
@@ -141,8 +140,7 @@ class OpenAIEmbedder:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _backoff(self, attempt: int) -> float:
-        base: float = self.backoff_base * 2**attempt
-        return base + random.uniform(0, base / 2)  # noqa: S311 - jitter, not a secret
+        return backoff(self.backoff_base, attempt)
 
     def _failure(
         self, response: httpx.Response, retry_after: float | None, attempts: int

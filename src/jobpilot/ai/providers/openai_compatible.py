@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import random
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from pydantic import ValidationError
 
 from jobpilot.ai.config import LlmSettings
 from jobpilot.ai.providers.base import ChatMessage, Completion, LlmError, Schema
-from jobpilot.kit.retry import retry_after
+from jobpilot.kit.retry import backoff, retry_after
 
 Sleep = Callable[[float], Awaitable[None]]
 JsonMode = Literal["json_schema", "json_object"]
@@ -398,8 +397,7 @@ class OpenAIChatModel:
         return " ".join(text.split())[:_PROVIDER_MESSAGE_CHARS]
 
     def _backoff(self, attempt: int) -> float:
-        base: float = self.backoff_base * 2**attempt
-        return base + random.uniform(0, base / 2)  # noqa: S311 - jitter, not a secret
+        return backoff(self.backoff_base, attempt)
 
 
 class _Stream:
