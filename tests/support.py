@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,19 @@ class SignedIn:
     app: Any
     client: httpx.AsyncClient
     headers: dict[str, str]
+
+
+async def ingest_board(
+    container: Any, company: str, website: str, postings: list[Any], now: datetime
+) -> None:
+    """Store `postings` (AtsPostings of one board) through the real ingestion, on an inactive
+    board of `company` (nothing ever fetches it)."""
+    from jobpilot.jobs.ats.base import BoardRef
+    from jobpilot.jobs.ingest import Ingester
+
+    ref = BoardRef(postings[0].ats, postings[0].tenant)
+    async with container.db.writer_sessionmaker() as session, session.begin():
+        ingester = Ingester(session, container.settings.jobs, now)
+        stored = await ingester.company(company, website)
+        board, _ = await ingester.ensure_board(stored, ref, active=False)
+        await ingester.apply(board, postings)

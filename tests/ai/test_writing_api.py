@@ -20,12 +20,11 @@ from fakes.openai_server import FakeOpenAI
 from jobpilot import wiring
 from jobpilot.ai.assist.service import Caller, WritingService
 from jobpilot.ai.models import AiCacheEntry, AiUsage
-from jobpilot.jobs.ats.base import AtsPosting, BoardRef
-from jobpilot.jobs.ingest import Ingester
+from jobpilot.jobs.ats.base import AtsPosting
 from jobpilot.jobs.models import Posting
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
-from support import assert_error, client_for, sign_in
+from support import assert_error, client_for, ingest_board, sign_in
 
 POSTING_HTML = """
 <p>Acme Payments moves money for small businesses across Europe.</p>
@@ -129,13 +128,7 @@ async def _world(settings: Settings, migrated_url: str) -> AsyncIterator[World]:
             description_html=POSTING_HTML,
             posted_at=now,
         )
-        async with container.db.writer_sessionmaker() as session, session.begin():
-            ingester = Ingester(session, container.settings.jobs, now)
-            company = await ingester.company("Acme Payments", "https://acme.example")
-            board, _ = await ingester.ensure_board(
-                company, BoardRef("greenhouse", "acme"), active=False
-            )
-            await ingester.apply(board, [posting])
+        await ingest_board(container, "Acme Payments", "https://acme.example", [posting], now)
         async with container.db.unit_of_work() as session:
             job_id = str(await session.scalar(select(Posting.id)))
         headers = await sign_in(http, app, "grace@example.com")

@@ -14,13 +14,12 @@ from sqlalchemy import select
 
 from fakes.local_server import Canned, FakeHosts
 from jobpilot import wiring
-from jobpilot.jobs.ats.base import AtsPosting, BoardRef
+from jobpilot.jobs.ats.base import AtsPosting
 from jobpilot.jobs.config import JobsSettings
-from jobpilot.jobs.ingest import Ingester
 from jobpilot.jobs.models import Posting
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
-from support import assert_error, client_for, require_shared, sign_in
+from support import assert_error, client_for, ingest_board, require_shared, sign_in
 
 FORM_URL = (
     "https://boards-api.greenhouse.io/v1/boards/codepath/jobs/4426096007"
@@ -75,13 +74,7 @@ async def world(settings: Settings, migrated_url: str, fake: FakeHosts) -> Async
             posted_at=now,
             url="https://boards.greenhouse.io/codepath/jobs/4426096007",
         )
-        async with container.db.writer_sessionmaker() as session, session.begin():
-            ingester = Ingester(session, container.settings.jobs, now)
-            company = await ingester.company("CodePath", "https://codepath.org")
-            board, _ = await ingester.ensure_board(
-                company, BoardRef("greenhouse", "codepath"), active=False
-            )
-            await ingester.apply(board, [posting])
+        await ingest_board(container, "CodePath", "https://codepath.org", [posting], now)
         async with container.db.unit_of_work() as session:
             job_id = str(await session.scalar(select(Posting.id)))
         headers = await sign_in(http, app, "ada@example.com")
@@ -194,11 +187,7 @@ async def test_an_ats_without_a_published_form_hands_off_to_its_site(world: Worl
         posted_at=now,
         url="https://acme.breezy.hr/p/088ac6d52139",
     )
-    async with container.db.writer_sessionmaker() as session, session.begin():
-        ingester = Ingester(session, container.settings.jobs, now)
-        company = await ingester.company("Acme", "https://acme.example")
-        board, _ = await ingester.ensure_board(company, BoardRef("breezy", "acme"), active=False)
-        await ingester.apply(board, [posting])
+    await ingest_board(container, "Acme", "https://acme.example", [posting], now)
     async with container.db.unit_of_work() as session:
         job_id = await session.scalar(select(Posting.id).where(Posting.ats == "breezy"))
     created = await world.http.post(

@@ -17,12 +17,11 @@ from sqlalchemy import select, update
 
 from jobpilot import registry, wiring
 from jobpilot.applications.models import Application
-from jobpilot.jobs.ats.base import AtsPosting, BoardRef
-from jobpilot.jobs.ingest import Ingester
+from jobpilot.jobs.ats.base import AtsPosting
 from jobpilot.jobs.models import Posting
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
-from support import assert_error, client_for, sign_in
+from support import assert_error, client_for, ingest_board, sign_in
 
 
 @dataclass
@@ -61,13 +60,7 @@ async def world(settings: Settings, migrated_url: str) -> AsyncIterator[World]:
             )
             for n, title in enumerate(["Backend Engineer", "Data Engineer", "Designer"])
         ]
-        async with container.db.writer_sessionmaker() as session, session.begin():
-            ingester = Ingester(session, container.settings.jobs, now)
-            company = await ingester.company("Acme", "https://acme.example")
-            board, _ = await ingester.ensure_board(
-                company, BoardRef("greenhouse", "acme"), active=False
-            )
-            await ingester.apply(board, postings)
+        await ingest_board(container, "Acme", "https://acme.example", postings, now)
         async with container.db.unit_of_work() as session:
             rows = await session.scalars(select(Posting).order_by(Posting.title))
             jobs = [str(p.id) for p in rows]
