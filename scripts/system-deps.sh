@@ -12,6 +12,8 @@ DEBIAN_PACKAGES=(
   "fonts-dejavu-core:test -d /usr/share/fonts/truetype/dejavu"
   # Font subsetting for PDFs (without it WeasyPrint falls back to a slower pure-Python path).
   "libharfbuzz-subset0:ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
+  # Auto-apply fills hosted application forms in headless Chromium (driven by Playwright).
+  "chromium:command -v chromium"
 )
 
 missing=()

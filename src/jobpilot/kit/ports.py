@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 
 class Cache(Protocol):
@@ -82,3 +83,22 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove `key` (absent keys are fine)."""
+
+
+if TYPE_CHECKING:
+    # Only for type checking: kit stays importable without playwright installed.
+    from playwright.async_api import Page as BrowserPage
+else:
+    BrowserPage = Any
+
+
+class BrowserPool(Protocol):
+    """Headless browsers for filling hosted forms (Playwright Chromium; a fake in tests)."""
+
+    def context(
+        self, *, storage_state: dict[str, Any] | None = None
+    ) -> AbstractAsyncContextManager[BrowserPage]:
+        """A fresh, isolated browser context with one page, closed when the block ends."""
+
+    async def close(self) -> None:
+        """Close the browser and every context still open."""

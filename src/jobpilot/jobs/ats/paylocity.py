@@ -44,6 +44,8 @@ _FIELD_TYPES: dict[str, QuestionType] = {
     "phone": "phone",
     "linkedIn": "url",
     "dateOfBirth": "date",
+    # An upload box on the wizard (`btn-coverLetter`), not a text answer.
+    "uploadCoverLetter": "file",
 }
 _RESUME_TYPES = (".doc", ".docx", ".pdf")
 _DETAILS_ID = re.compile(r"/Jobs/Details/(\d+)(?:[/?#]|$)", re.IGNORECASE)
