@@ -35,11 +35,13 @@ from jobpilot.resumes.tasks import tasks as resumes_tasks
 from jobpilot.users.api import router as users_router
 from jobpilot.users.tasks import tasks as users_tasks
 
-# Tables every process needs: the task queue, the outbox, the side-effect keys, the dev mailbox.
+# Tables every process needs: the task queue, the outbox, the side-effect keys, feature flags,
+# the dev mailbox.
 KIT_MODELS = (
     "jobpilot.kit.tasks",
     "jobpilot.kit.events",
     "jobpilot.kit.idempotency",
+    "jobpilot.kit.flags",
     "jobpilot.adapters.mail_devbox",
 )
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jobpilot.ai.config import AiSettings
+from jobpilot.applications.config import ApplicationsSettings
 from jobpilot.auth.config import AuthSettings
 from jobpilot.jobs.config import JobsSettings
 from jobpilot.users.config import UsersSettings
@@ -140,6 +141,17 @@ class BlobSettings(BaseModel):
     s3_secret_access_key: SecretStr = SecretStr("")
 
 
+class SandboxSettings(BaseModel):
+    """The ATS sandbox: local stand-ins of ATS job boards and application forms, served by
+    this process under `path` for the offline demo (`make run`). Point
+    `JOBPILOT_JOBS__ATS_PROXY_URL` at it to send every ATS request there."""
+
+    enabled: bool = False
+    path: str = Field(default="/sandbox", pattern=r"^/[a-z0-9_-]+$")
+    # The captured ATS payloads (`shared/fixtures/ats`); without them built-in forms are used.
+    fixtures_dir: Path | None = None
+
+
 class Settings(BaseSettings):
     """All configuration of one JobPilot process."""
 
@@ -169,6 +181,8 @@ class Settings(BaseSettings):
     users: UsersSettings = Field(default_factory=UsersSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     ai: AiSettings = Field(default_factory=AiSettings)
+    applications: ApplicationsSettings = Field(default_factory=ApplicationsSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from jobpilot import registry
 from jobpilot.adapters.blob_local import LocalBlobStore
 from jobpilot.adapters.blob_s3 import S3BlobStore
+from jobpilot.adapters.browser_playwright import PlaywrightBrowserPool
 from jobpilot.adapters.cache_memory import MemoryCache
 from jobpilot.adapters.cache_redis import RedisCache
 from jobpilot.adapters.jwks_http import HttpJwks
@@ -29,13 +30,18 @@ from jobpilot.ai.public import AiFacade
 from jobpilot.ai.service import AiComponents
 from jobpilot.ai.vectors import EmbeddedVectorIndex, PgVectorIndex, VectorIndex
 from jobpilot.applications.public import ApplicationsComponents, ApplicationsFacade
+from jobpilot.applications.submission import SubmissionComponents
+from jobpilot.applications.submitters.base import Submitter
+from jobpilot.applications.submitters.browser import BrowserSubmitter
+from jobpilot.applications.submitters.recruitee import RecruiteeSubmitter
+from jobpilot.applications.submitters.sites import PROFILES
 from jobpilot.auth.config import Argon2Settings
 from jobpilot.auth.crypto import Keyring
 from jobpilot.auth.passwords import Hasher
 from jobpilot.auth.public import AuthFacade
 from jobpilot.auth.service import AuthComponents
 from jobpilot.auth.throttle import LoginThrottle
-from jobpilot.jobs.fetch import build_ats_http
+from jobpilot.jobs.fetch import USER_AGENT, build_ats_http, proxy_rewrite
 from jobpilot.jobs.public import JobsFacade
 from jobpilot.jobs.service import JobsComponents
 from jobpilot.kit import migrate
@@ -43,6 +49,7 @@ from jobpilot.kit.authn import CachedKeys, KeySource, Revocations, TokenVerifier
 from jobpilot.kit.db import Database
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import relay_outbox
+from jobpilot.kit.flags import FeatureFlags
 from jobpilot.kit.health import CallableCheck
 from jobpilot.kit.housekeeping import PURGE_EVERY, PURGE_TASK
 from jobpilot.kit.ports import BlobStore, Cache, HealthCheck, Mailer
@@ -75,10 +82,15 @@ class Container:
     applications: ApplicationsComponents
     ai: AiComponents
     verifier: TokenVerifier
+    submission: SubmissionComponents
+    flags: FeatureFlags
     health_checks: list[HealthCheck] = field(default_factory=list)
+    _closers: list[Any] = field(default_factory=list)
 
     async def aclose(self) -> None:
         """Release every connection."""
+        for close in self._closers:
+            await close()
         await self.http.aclose()
         await self.jobs.http.client.aclose()
         if self.ai.llm is not None:
@@ -215,6 +227,50 @@ def build_cache(settings: Settings) -> Cache:
     return MemoryCache()
 
 
+def build_submission(
+    settings: Settings,
+    *,
+    db: Database,
+    jobs: JobsFacade,
+    resumes: ResumesFacade,
+    users: UsersComponents,
+    blobs: BlobStore,
+    flags: FeatureFlags,
+) -> tuple[SubmissionComponents, list[Any]]:
+    """The submitters (Recruitee's API, the hosted forms in Chromium) and what the submission
+    flow needs; the second item closes what they hold."""
+    config = settings.applications
+    rewrite = proxy_rewrite(settings.jobs.ats_proxy_url) if settings.jobs.ats_proxy_url else None
+    pool = PlaywrightBrowserPool(
+        max_contexts=config.browser_contexts,
+        allowed_hosts=set(config.browser_allowed_hosts) or None,
+    )
+    client = httpx.AsyncClient(
+        timeout=config.confirmation_timeout_seconds,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+        trust_env=False,
+    )
+    submitters: dict[str, Submitter] = {
+        ats: BrowserSubmitter(
+            profile, pool, rewrite=rewrite, confirmation_timeout=config.confirmation_timeout_seconds
+        )
+        for ats, profile in PROFILES.items()
+    }
+    submitters["recruitee"] = RecruiteeSubmitter(client, rewrite=rewrite)
+    components = SubmissionComponents(
+        db=db,
+        jobs=jobs,
+        resumes=resumes,
+        users=users,
+        blobs=blobs,
+        flags=flags,
+        settings=config,
+        submitters=submitters,
+    )
+    return components, [pool.close, client.aclose]
+
+
 def build_container(settings: Settings) -> Container:
     """Every adapter of one process."""
     db = build_database(settings)
@@ -243,9 +299,19 @@ def build_container(settings: Settings) -> Container:
         llm=build_chat_model(settings),
     )
     applications = ApplicationsComponents(
-        jobs=jobs_facade, resumes=resumes_facade, users=users, ai=AiFacade(ai)
+        jobs=jobs_facade, resumes=resumes_facade, users=users, ai=AiFacade(ai), db=db
     )
     applications_facade = ApplicationsFacade(db, applications)
+    flags = FeatureFlags(db)
+    submission, closers = build_submission(
+        settings,
+        db=db,
+        jobs=jobs_facade,
+        resumes=resumes_facade,
+        users=users,
+        blobs=blobs,
+        flags=flags,
+    )
     # Matching leaves out what the user applied to; the facade exists only now.
     ai.applied = applications_facade.applied
     exporters["jobs"] = jobs_facade.export_user
@@ -270,7 +336,10 @@ def build_container(settings: Settings) -> Container:
         applications=applications,
         ai=ai,
         verifier=verifier,
+        submission=submission,
+        flags=flags,
         health_checks=checks,
+        _closers=closers,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
 from jobpilot.ai.assist.service import Caller, WritingService
 from jobpilot.ai.schemas import (
     AnswersRequest,
@@ -10,20 +13,71 @@ from jobpilot.ai.schemas import (
     CoverLetterResult,
     ExtractRequest,
     ExtractResult,
+    MatchFilters,
     QuestionIn,
     TailorRequest,
     TailorResult,
 )
-from jobpilot.ai.service import AiComponents
+from jobpilot.ai.service import AiComponents, AiService
 
-__all__ = ["AiFacade", "AnswersRequest", "Caller", "QuestionIn"]
+__all__ = [
+    "AiFacade",
+    "AnswersRequest",
+    "Caller",
+    "MatchFilters",
+    "MatchedPosting",
+    "QuestionIn",
+    "ResumeMatches",
+    "TailorRequest",
+]
+
+
+@dataclass(frozen=True)
+class MatchedPosting:
+    """An open posting that fits a resume, with its match score (0 to 1, higher fits better)."""
+
+    job_id: uuid.UUID
+    score: float
+    title: str
+    company: str
+
+
+@dataclass(frozen=True)
+class ResumeMatches:
+    """The postings closest to a resume's latest version, best first."""
+
+    resume_id: uuid.UUID
+    resume_version: int
+    postings: list[MatchedPosting]
 
 
 class AiFacade:
-    """Writing help on behalf of a user (auto-apply prepares applications with it)."""
+    """Matching and writing help on behalf of a user (auto-apply selects and prepares
+    applications with it)."""
 
     def __init__(self, components: AiComponents) -> None:
+        self._components = components
         self._writing = WritingService(components)
+
+    async def matches(
+        self, user_id: uuid.UUID, resume_id: uuid.UUID, filters: MatchFilters
+    ) -> ResumeMatches:
+        """The open postings that fit one of the user's resumes, best first (404
+        `resume_not_found` when the resume is not theirs)."""
+        found = await AiService(self._components).matches(user_id, resume_id, filters)
+        return ResumeMatches(
+            resume_id=uuid.UUID(found.resume_id),
+            resume_version=found.resume_version,
+            postings=[
+                MatchedPosting(
+                    job_id=uuid.UUID(str(m.job["id"])),
+                    score=m.score,
+                    title=str(m.job.get("title") or ""),
+                    company=str((m.job.get("company") or {}).get("name") or ""),
+                )
+                for m in found.matches
+            ],
+        )
 
     async def extract(self, caller: Caller, body: ExtractRequest) -> ExtractResult:
         """What a posting asks of a candidate."""

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from jobpilot.applications.service import ApplicationsComponents, ApplicationsService
+from jobpilot.applications.submission import SubmissionComponents, SubmissionReads
 from jobpilot.kit.web import DbSession
 
 
@@ -17,3 +18,12 @@ def applications_service(request: Request, session: DbSession) -> ApplicationsSe
 
 
 ApplicationsServiceDep = Annotated[ApplicationsService, Depends(applications_service)]
+
+
+def submission_reads(request: Request, session: DbSession) -> SubmissionReads:
+    """Submission attempts and their evidence, in the request's unit of work."""
+    components: SubmissionComponents = request.app.state.container.submission
+    return SubmissionReads(session, components.blobs)
+
+
+SubmissionReadsDep = Annotated[SubmissionReads, Depends(submission_reads)]

@@ -17,7 +17,11 @@ _CONTACT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("first_name", re.compile(r"^(?:legal\s+)?first[\s_-]*name|^given[\s_-]*name", re.I)),
     ("last_name", re.compile(r"^(?:legal\s+)?(?:last[\s_-]*name|surname|family[\s_-]*name)", re.I)),
     ("name", re.compile(r"^(?:full[\s_-]*|legal[\s_-]*)?name$", re.I)),
-    ("email", re.compile(r"^e-?mail", re.I)),
+    # "Email", "Email address *", "Confirm your e-mail" — not "Email me job alerts?".
+    ("email", re.compile(
+        r"^(?:confirm(?:ation)?[\s_-]*(?:your[\s_-]*)?)?e-?mail(?:[\s_-]*address)?"
+        r"\s*(?:\(.*\))?\s*\*?$", re.I,
+    )),
     ("phone", re.compile(r"^(?:phone|mobile|telephone)", re.I)),
     ("linkedin", re.compile(r"linkedin", re.I)),
     ("github", re.compile(r"github", re.I)),
@@ -153,3 +157,42 @@ def answered_field(
         return _missing(question, reason or "No stored answer fits this question.")
     value: str | list[str] = [answer] if question.type == "multi_select" else answer
     return _field(question, value=value, source=source, status="filled")
+
+
+# ATSs whose application form sits behind a candidate account: autopilot never sends to them
+# on its own (the user signs in and finishes, or approves in review).
+ACCOUNT_WALL_ATS: frozenset[str] = frozenset({"workday", "icims", "taleo"})
+# Longest value a user may type into one field.
+MAX_VALUE_CHARS = 20_000
+
+
+def edited_field(field: dict[str, Any], value: str | list[str] | None) -> dict[str, Any]:
+    """A prepared field (as stored) with the user's value: `filled` from source `user`, or
+    cleared when `value` is null or empty. ValueError says why the value does not fit."""
+    kind, options = field.get("type"), list(field.get("options") or [])
+    if kind == "file":
+        msg = "files are not typed in: the resume version and cover letter are attached"
+        raise ValueError(msg)
+    if not value:
+        status = "needs_user_input" if field.get("required") else "skipped"
+        reason = "Required: fill it before approving." if field.get("required") else None
+        return {**field, "value": None, "source": None, "status": status, "reason": reason}
+    if kind == "multi_select":
+        values = [value] if isinstance(value, str) else value
+        wrong = [v for v in values if options and v not in options]
+        if wrong:
+            msg = f"not among the options: {', '.join(wrong)} (choose from {options})"
+            raise ValueError(msg)
+        chosen: str | list[str] = list(dict.fromkeys(values))
+    else:
+        if not isinstance(value, str):
+            msg = "one value is expected (a list only for multi-select fields)"
+            raise ValueError(msg)
+        if options and value not in options:
+            msg = f"{value!r} is not among the options {options}"
+            raise ValueError(msg)
+        if len(value) > MAX_VALUE_CHARS:
+            msg = f"at most {MAX_VALUE_CHARS} characters"
+            raise ValueError(msg)
+        chosen = value
+    return {**field, "value": chosen, "source": "user", "status": "filled", "reason": None}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 Status = Literal[
     "saved",
@@ -44,6 +45,9 @@ USER_STATUSES: frozenset[str] = frozenset(
 NeedsReason = Literal["captcha", "login_required", "email_code", "missing_answer", "form_changed"]
 # Statuses that say an application went out (or may have): "already applied" for matching.
 NOT_APPLIED: frozenset[str] = frozenset({"saved"})
+# Statuses of an application auto-apply has not sent (nor tried to): its quota unit is given
+# back when the user discards it.
+UNSENT: frozenset[str] = frozenset({"queued", "awaiting_review", "needs_user_input"})
 
 
 class _Body(BaseModel):
@@ -145,10 +149,33 @@ class ApplicationSummary(BaseModel):
     updated_at: datetime
 
 
+class PreparedFieldRead(BaseModel):
+    """One field of the ATS form: the value that would be sent and its source, or why you
+    must fill it (`needs_user_input`); optional fields nothing answers are `skipped`."""
+
+    key: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+    value: str | list[str] | None
+    source: str | None
+    status: Literal["filled", "needs_user_input", "skipped"]
+    reason: str | None
+
+
 class ApplicationDetail(ApplicationSummary):
-    """An application with its cover letter, notes and timeline (oldest first)."""
+    """An application with its cover letter, notes and timeline (oldest first); one that
+    auto-apply prepared also has its rule and the form as it will be sent (`prepared`)."""
 
     cover_letter: str | None
+    rule_id: uuid.UUID | None = None
+    prepared: list[PreparedFieldRead] | None = Field(
+        default=None,
+        description="Each field of the ATS form with the value to send, its source and status "
+        "(None until auto-apply has prepared it; empty when the ATS publishes no form).",
+    )
+    handoff_url: str | None = None
     notes: list[NoteRead]
     timeline: list[TimelineEntry]
 
@@ -168,21 +195,6 @@ class Board(BaseModel):
     total: int
 
 
-class PreparedFieldRead(BaseModel):
-    """One field of the ATS form: the value that would be sent and its source, or why you
-    must fill it (`needs_user_input`); optional fields nothing answers are `skipped`."""
-
-    key: str
-    label: str
-    type: str
-    required: bool
-    options: list[str]
-    value: str | list[str] | None
-    source: str | None
-    status: Literal["filled", "needs_user_input", "skipped"]
-    reason: str | None
-
-
 class PreparedForm(BaseModel):
     """The posting's application form filled from your stored facts, nothing sent."""
 
@@ -195,3 +207,205 @@ class PreparedForm(BaseModel):
     fields: list[PreparedFieldRead]
     complete: bool = Field(description="Every required field is filled.")
     missing: list[str] = Field(description="The keys of required fields you must fill.")
+
+
+# Auto-apply rules.
+
+_WITHIN = re.compile(r"^\s*(\d{1,4})\s*([hdw])\s*$")
+CompanyName = Annotated[str, Field(min_length=1, max_length=200)]
+RuleMode = Literal["review", "autopilot"]
+
+
+class RuleFilters(_Body):
+    """Which postings a rule's resume is matched against: the matches endpoint's filters."""
+
+    remote: list[Literal["remote", "hybrid", "onsite"]] = Field(default_factory=list)
+    country: list[str] = Field(
+        default_factory=list, max_length=50, description="ISO 3166-1 alpha-2 codes."
+    )
+    salary_min: float | None = Field(default=None, ge=0, description="Yearly pay floor.")
+    posted_within: str | None = Field(default=None, description="`24h`, `7d`, `2w`…")
+
+    @field_validator("country")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        cleaned = [code.strip().upper() for code in codes if code.strip()]
+        if any(not re.fullmatch(r"[A-Z]{2}", code) for code in cleaned):
+            msg = "country codes are two letters (ISO 3166-1 alpha-2)"
+            raise ValueError(msg)
+        return list(dict.fromkeys(cleaned))
+
+    @field_validator("posted_within")
+    @classmethod
+    def _within(cls, value: str | None) -> str | None:
+        if value is not None and not _WITHIN.fullmatch(value):
+            msg = "posted_within is a number and a unit: 24h, 7d, 2w"
+            raise ValueError(msg)
+        return value.strip() if value else None
+
+
+def _companies(names: list[str]) -> list[str]:
+    """Names once each, compared without case."""
+    kept: dict[str, str] = {}
+    for name in names:
+        kept.setdefault(name.casefold(), name)
+    return list(kept.values())
+
+
+class _RuleFields(_Body):
+    companies_include: list[CompanyName] | None = Field(default=None, max_length=200)
+    companies_exclude: list[CompanyName] | None = Field(default=None, max_length=200)
+
+    @field_validator("companies_include", "companies_exclude")
+    @classmethod
+    def _unique(cls, names: list[str] | None) -> list[str] | None:
+        return _companies(names) if names is not None else None
+
+    def _check(self) -> None:
+        if getattr(self, "saved_search_id", None) and getattr(self, "filters", None):
+            msg = "give saved_search_id or filters, not both"
+            raise ValueError(msg)
+        both = {n.casefold() for n in self.companies_include or []} & {
+            n.casefold() for n in self.companies_exclude or []
+        }
+        if both:
+            msg = f"a company is both included and excluded: {', '.join(sorted(both))}"
+            raise ValueError(msg)
+
+
+class RuleCreate(_RuleFields):
+    """A new auto-apply rule. Criteria: one of your saved searches (`saved_search_id`) or
+    match filters (`filters`); postings must also reach `min_score` and pass the company
+    lists. `daily_cap` defaults to your plan's daily auto-apply allowance."""
+
+    name: str = Field(min_length=1, max_length=100)
+    saved_search_id: uuid.UUID | None = None
+    filters: RuleFilters | None = None
+    min_score: float = Field(default=0.0, ge=0, le=1)
+    resume_id: uuid.UUID
+    tailor: bool = False
+    daily_cap: int | None = Field(default=None, ge=1)
+    mode: RuleMode = "review"
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleCreate:
+        self._check()
+        return self
+
+
+class RuleUpdate(_RuleFields):
+    """Changes to a rule; setting `saved_search_id` drops its filters and setting `filters`
+    drops its saved search."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    saved_search_id: uuid.UUID | None = None
+    filters: RuleFilters | None = None
+    min_score: float | None = Field(default=None, ge=0, le=1)
+    resume_id: uuid.UUID | None = None
+    tailor: bool | None = None
+    daily_cap: int | None = Field(default=None, ge=1)
+    mode: RuleMode | None = None
+    enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleUpdate:
+        if not self.model_fields_set:
+            msg = "nothing to change"
+            raise ValueError(msg)
+        for name in ("name", "min_score", "resume_id", "tailor", "daily_cap", "mode", "enabled"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                msg = f"{name} cannot be null"
+                raise ValueError(msg)
+        self._check()
+        return self
+
+
+class RuleRead(BaseModel):
+    """An auto-apply rule, and how many applications it queued today (UTC)."""
+
+    id: uuid.UUID
+    name: str
+    saved_search_id: uuid.UUID | None
+    filters: RuleFilters | None
+    min_score: float
+    companies_include: list[str]
+    companies_exclude: list[str]
+    resume_id: uuid.UUID
+    tailor: bool
+    daily_cap: int
+    mode: RuleMode
+    enabled: bool
+    queued_today: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class RunSkipped(BaseModel):
+    """Matched postings a run left out, by why."""
+
+    already_applied: int = Field(description="You have an application for it or a repost.")
+    below_score: int = Field(description="Its match score is under the rule's min_score.")
+    company_filtered: int = Field(description="Its company is excluded, or not included.")
+    unsupported_ats: int = Field(
+        description="Its ATS is one auto-apply cannot send to (apply on the posting's page)."
+    )
+    over_cap: int = Field(description="The rule's daily cap or your daily quota is reached.")
+
+
+class RunResult(BaseModel):
+    """What one run of a rule queued, and what it skipped."""
+
+    queued: int
+    skipped: RunSkipped
+    application_ids: list[uuid.UUID]
+
+
+FieldValue = str | list[str] | None
+
+
+class FieldsEdit(_Body):
+    """New values for fields of a prepared application, by field key (null clears one)."""
+
+    fields: dict[Annotated[str, Field(max_length=200)], FieldValue] = Field(
+        min_length=1, max_length=500
+    )
+
+
+class Approval(_Body):
+    """Last edits to make before approving (optional)."""
+
+    fields: dict[Annotated[str, Field(max_length=200)], FieldValue] = Field(
+        default_factory=dict, max_length=500
+    )
+
+
+class EvidenceItem(BaseModel):
+    """One thing kept of a submission: what was sent, a file, the confirmation page."""
+
+    name: str = Field(description="sent.json, confirmation.html, confirmation.png or files/...")
+    url: str
+
+
+class SubmissionRead(BaseModel):
+    """One attempt to send an application (newest first), with what it kept."""
+
+    id: uuid.UUID
+    ats: str
+    channel: str = Field(description="`api` (a candidate endpoint) or `browser` (the form).")
+    status: str = Field(
+        description="started, sending, submitted, needs_user_input, failed, unknown, abandoned"
+    )
+    reason: str | None
+    detail: str | None
+    started_at: datetime
+    sent_at: datetime | None
+    finished_at: datetime | None
+    duration_seconds: float | None
+    evidence: list[EvidenceItem]
+
+
+class EmailCode(_Body):
+    """The code the ATS emailed you, to finish an application parked at that step."""
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")

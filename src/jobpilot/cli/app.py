@@ -16,6 +16,7 @@ from rich.table import Table
 from jobpilot import __version__
 from jobpilot.cli.ai import ai_app
 from jobpilot.cli.common import settings_or_exit
+from jobpilot.cli.flags import flags_app
 from jobpilot.cli.jobs import jobs_app
 from jobpilot.cli.mailbox import mailbox_app
 
@@ -36,6 +37,7 @@ app.add_typer(auth_app, name="auth")
 app.add_typer(mailbox_app, name="mailbox")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(ai_app, name="ai")
+app.add_typer(flags_app, name="flags")
 
 console = Console()
 err = Console(stderr=True)

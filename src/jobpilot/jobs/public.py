@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,10 +13,19 @@ from jobpilot.jobs.ats.registry import adapter
 from jobpilot.jobs.errors import JobNotFound
 from jobpilot.jobs.normalise import seniority_of
 from jobpilot.jobs.repository import JobRepository
-from jobpilot.jobs.service import job_summary
+from jobpilot.jobs.schemas import SearchFilters
+from jobpilot.jobs.search import search_for
+from jobpilot.jobs.service import job_summary, search_query
 from jobpilot.kit.db import Database
 
-__all__ = ["FormQuestion", "JobsFacade", "PostingRef", "PostingText", "seniority_of"]
+__all__ = [
+    "FormQuestion",
+    "JobsFacade",
+    "PostingRef",
+    "PostingText",
+    "SubmissionTarget",
+    "seniority_of",
+]
 
 # Postings read per query (bound parameters stay well under SQLite's limit).
 _CHUNK = 500
@@ -56,6 +65,19 @@ class PostingRef:
     open: bool
     # Same company, normalised title and place: a repost of the same job has the same key.
     dedup_key: str
+
+
+@dataclass(frozen=True)
+class SubmissionTarget:
+    """Where an application to a posting goes: the ATS, the board's tenant, the posting's id
+    there and its apply page."""
+
+    ats: str
+    tenant: str
+    posting_id: str
+    apply_url: str | None
+    host: str | None = None
+    site: str | None = None
 
 
 class JobsFacade:
@@ -153,6 +175,56 @@ class JobsFacade:
             )
             return await ats.get_application_form(self._http, ref, source.source_id)
         return None
+
+    async def submission_target(self, job_id: uuid.UUID) -> SubmissionTarget | None:
+        """The ATS board and posting an application to `job_id` goes to (its first listing
+        with a known ATS); None when the posting is unknown or listed by no ATS we know."""
+        async with self._db.unit_of_work() as session:
+            repository = JobRepository(session)
+            posting = await repository.posting(job_id)
+            if posting is None:
+                return None
+            sources = list(await repository.sources(job_id))
+            boards = await repository.boards_by_id(
+                [s.board_id for s in sources if s.board_id is not None]
+            )
+        for source in sources:
+            if adapter(source.ats) is None:
+                continue
+            board = boards.get(source.board_id) if source.board_id else None
+            return SubmissionTarget(
+                ats=source.ats,
+                tenant=source.tenant,
+                posting_id=source.source_id,
+                apply_url=source.apply_url or source.url or posting.apply_url or posting.url,
+                host=board.host if board is not None else None,
+                site=board.site if board is not None else None,
+            )
+        return None
+
+    async def saved_search_hits(
+        self, user_id: uuid.UUID, search_id: uuid.UUID, ids: Collection[uuid.UUID]
+    ) -> set[uuid.UUID] | None:
+        """The open postings among `ids` that the user's saved search `search_id` finds (None
+        when the user has no such saved search)."""
+        async with self._db.unit_of_work() as session:
+            repository = JobRepository(session)
+            saved = await repository.saved_search(user_id, search_id)
+            if saved is None:
+                return None
+            wanted = tuple(sorted(set(ids)))
+            if not wanted:
+                return set()
+            query = await search_query(repository, SearchFilters.model_validate(saved.filters))
+            backend = search_for(self._db.dialect)
+            found: set[uuid.UUID] = set()
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start : start + _CHUNK]
+                page = await backend.search(
+                    session, replace(query, posting_ids=chunk), limit=len(chunk)
+                )
+                found.update(page.ids)
+            return found
 
     async def open_posting_ids(self) -> list[uuid.UUID]:
         """The id of every open posting."""

@@ -137,6 +137,31 @@ def _label(facet: str, value: str, companies: dict[uuid.UUID, Company]) -> str:
     return _LABELS.get(value, value.replace("_", " ").capitalize())
 
 
+async def search_query(
+    repository: JobRepository, filters: SearchFilters, now: datetime | None = None
+) -> JobQuery:
+    """The search port's query for API (or saved search) filters."""
+    company_ids: tuple[uuid.UUID, ...] = ()
+    if filters.company:
+        company_ids = tuple(await repository.company_ids(filters.company)) or (_NO_COMPANY,)
+    since = None
+    if filters.posted_within:
+        since = (now or utcnow()) - posted_within_delta(filters.posted_within)
+    return JobQuery(
+        q=filters.q,
+        location=filters.location,
+        countries=tuple(filters.country),
+        workplaces=tuple(filters.remote),
+        salary_min=filters.salary_min,
+        listed_since=since,
+        company_ids=company_ids,
+        ats=tuple(filters.ats),
+        employment_types=tuple(filters.employment_type),
+        seniorities=tuple(filters.seniority),
+        sort=filters.sort,
+    )
+
+
 class JobsService:
     """What the jobs API does, in one unit of work."""
 
@@ -149,27 +174,7 @@ class JobsService:
 
     async def query(self, filters: SearchFilters, now: datetime | None = None) -> JobQuery:
         """The search port's query for API filters."""
-        company_ids: tuple[uuid.UUID, ...] = ()
-        if filters.company:
-            company_ids = tuple(await self.repository.company_ids(filters.company)) or (
-                _NO_COMPANY,
-            )
-        since = None
-        if filters.posted_within:
-            since = (now or utcnow()) - posted_within_delta(filters.posted_within)
-        return JobQuery(
-            q=filters.q,
-            location=filters.location,
-            countries=tuple(filters.country),
-            workplaces=tuple(filters.remote),
-            salary_min=filters.salary_min,
-            listed_since=since,
-            company_ids=company_ids,
-            ats=tuple(filters.ats),
-            employment_types=tuple(filters.employment_type),
-            seniorities=tuple(filters.seniority),
-            sort=filters.sort,
-        )
+        return await search_query(self.repository, filters, now)
 
     async def search(
         self,

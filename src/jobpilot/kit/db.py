@@ -172,6 +172,21 @@ def insert_or_ignore(
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements)
 
 
+def upsert(
+    session: AsyncSession, model: Any, index_elements: list[str], **values: Any
+) -> Executable:
+    """INSERT that overwrites the other columns when a row with the same `index_elements`
+    exists."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    changed = {k: v for k, v in values.items() if k not in index_elements}
+    return (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_update(index_elements=index_elements, set_=changed)
+    )
+
+
 def is_busy_error(exc: BaseException) -> bool:
     """Whether `exc` is SQLite's 'database is locked' (a retryable contention error)."""
     text_ = str(exc).lower()

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from jobpilot.kit.db import Database
 from jobpilot.kit.errors import ValidationFailed, validation_details
+from jobpilot.resumes.errors import VersionNotFound
 from jobpilot.resumes.schema import Resume
 from jobpilot.resumes.service import (
     LatestVersion,
@@ -39,6 +40,27 @@ class ResumesFacade:
         there is no such version or it is someone else's)."""
         async with self._db.unit_of_work() as session:
             return await ResumesService(session, self._components).version_ref(user_id, version_id)
+
+    async def export_pdf(self, user_id: uuid.UUID, version_id: uuid.UUID) -> tuple[str, bytes]:
+        """One of the user's resume versions as a PDF in its resume's template: file name and
+        bytes (404 `version_not_found` when the version is not theirs)."""
+        async with self._db.unit_of_work(write=True) as session:
+            service = ResumesService(session, self._components)
+            ref = await service.version_ref(user_id, version_id)
+            if ref is None:
+                raise VersionNotFound
+            export = await service.export(user_id, ref[0], "pdf", None, ref[1])
+            return export.filename, export.data
+
+    async def version_id(
+        self, user_id: uuid.UUID, resume_id: uuid.UUID, number: int | None = None
+    ) -> tuple[int, uuid.UUID] | None:
+        """The number and id of version `number` (default: the latest) of one of the user's
+        resumes (None when there is no such version or the resume is someone else's)."""
+        async with self._db.unit_of_work() as session:
+            return await ResumesService(session, self._components).version_id(
+                user_id, resume_id, number
+            )
 
     async def latest(self, resume_id: uuid.UUID) -> LatestVersion | None:
         """A resume's owner and latest version (None when the resume is gone)."""

@@ -586,6 +586,22 @@ class ResumesService:
         found = row.first()
         return (found[0], found[1]) if found is not None else None
 
+    async def version_id(
+        self, user_id: uuid.UUID, resume_id: uuid.UUID, number: int | None = None
+    ) -> tuple[int, uuid.UUID] | None:
+        """The number and id of version `number` (default: the latest) of one of the user's
+        resumes (None when there is no such version or the resume is someone else's)."""
+        row = await self.session.get(ResumeRow, resume_id)
+        if row is None or row.user_id != user_id:
+            return None
+        found = await self.session.scalar(
+            select(ResumeVersion.id).where(
+                ResumeVersion.resume_id == resume_id,
+                ResumeVersion.number == (row.latest_version if number is None else number),
+            )
+        )
+        return (row.latest_version if number is None else number, found) if found else None
+
     async def resume_ids(self) -> list[uuid.UUID]:
         """The id of every resume."""
         return list(await self.session.scalars(select(ResumeRow.id)))

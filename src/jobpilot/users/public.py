@@ -63,8 +63,18 @@ class UsersFacade:
         """Spend `amount` of `quota` (402 `quota_exceeded` when over the limit); usage after."""
         return await self._service.consume(user_id, tier, quota, amount)
 
+    def quota_limit(self, tier: str, quota: str) -> int:
+        """The tier's limit for `quota` in one period."""
+        return self._service.limit(tier, quota)
+
+    async def quota_left(self, user_id: uuid.UUID, tier: str, quota: str) -> int:
+        """How much of `quota` the user may still spend in the current period."""
+        usage = await self._service.usage(user_id, tier)
+        found = next(q for q in usage.quotas if q.quota == quota)
+        return max(0, found.limit - found.used)
+
     async def release_quota(self, user_id: uuid.UUID, quota: str, amount: int = 1) -> None:
-        """Give back part of a lifetime quota."""
+        """Give back part of a quota in its current period (lifetime, or today's / this month's)."""
         await self._service.release(user_id, quota, amount)
 
     async def has_skill(self, user_id: uuid.UUID, skill: str) -> bool:

@@ -265,6 +265,10 @@ class UsersService:
 
     # Quotas
 
+    def limit(self, tier: str, quota: str) -> int:
+        """The tier's limit for `quota` in one period (the free tier's for an unknown tier)."""
+        return self._limit(tier, quota)[0]
+
     def _limit(self, tier: str, quota: str) -> tuple[int, str]:
         limits = self.c.settings.tiers.get(tier) or self.c.settings.tiers["free"]
         spec = self.c.settings.quotas.get(quota)

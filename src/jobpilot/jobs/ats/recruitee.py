@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from jobpilot.jobs.ats._util import (
     dict_of,
@@ -127,8 +128,16 @@ class RecruiteeAdapter:
         return _offer_list(await http.json("GET", f"https://{board.tenant}.{DOMAIN}/api/offers/"))
 
     async def _offer(self, http: AtsHttp, board: BoardRef, posting_id: str) -> dict[str, Any]:
-        # The offers list carries everything the detail does (description, questions), so one
-        # verified endpoint serves both.
+        # The detail endpoint (`/api/offers/{id}` -> {"offer": ...}) answers one offer; the
+        # list carries the same fields, so a board without the detail still answers.
+        try:
+            detail = await http.json(
+                "GET", f"https://{board.tenant}.{DOMAIN}/api/offers/{quote(posting_id, safe='')}"
+            )
+        except (BoardNotFound, AtsError):
+            detail = None
+        if isinstance(detail, dict) and isinstance(detail.get("offer"), dict):
+            return dict(detail["offer"])
         for offer in await self._offers(http, board):
             if posting_id in (scalar_text(offer.get("id")), offer.get("slug"), offer.get("guid")):
                 return offer

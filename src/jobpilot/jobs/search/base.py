@@ -48,6 +48,8 @@ class JobQuery:
     employment_types: tuple[str, ...] = ()
     seniorities: tuple[str, ...] = ()
     include_closed: bool = False
+    # Only these postings (empty: any); auto-apply asks which of its candidates a search finds.
+    posting_ids: tuple[uuid.UUID, ...] = ()
     # "relevance" needs `q`; without one, results are newest first.
     sort: Sort = "relevance"
 

@@ -266,6 +266,8 @@ def filter_conditions(
     conditions: list[ColumnElement[bool]] = []
     if not query.include_closed:
         conditions.append(columns.status == "open")
+    if query.posting_ids:
+        conditions.append(columns.id.in_(query.posting_ids))
     if query.location and query.location.strip():
         conditions.append(columns.place(like_pattern(query.location.strip())))
     if query.salary_min is not None:
@@ -320,6 +322,7 @@ def query_hash(query: JobQuery) -> str:
     fields.pop("listed_since")
     fields["sort"] = query.effective_sort
     fields["company_ids"] = sorted(str(company_id) for company_id in query.company_ids)
+    fields["posting_ids"] = sorted(str(posting_id) for posting_id in query.posting_ids)
     canonical = json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
