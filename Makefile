@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 PYTEST_ARGS ?=
+SAMPLES ?= ../shared/fixtures/ats
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test test-fast lint fmt bench migrate seed worker lock clean
@@ -24,16 +25,22 @@ $(STAMP): requirements.lock pyproject.toml scripts/system-deps.sh
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-run: install migrate seed ## Set up, migrate, load demo data and serve everything at http://127.0.0.1:8080
-	$(BIN)/jobpilot serve --host $(HOST) --port $(PORT)
+# `make run` is the offline demo: every ATS request (form definitions, applications) goes to
+# the ATS sandbox this server mounts at /sandbox, and the browser may load 127.0.0.1 only.
+DEMO_ENV := JOBPILOT_SANDBOX__ENABLED=true \
+	JOBPILOT_SANDBOX__FIXTURES_DIR=$(abspath $(SAMPLES)) \
+	JOBPILOT_JOBS__ATS_PROXY_URL=http://127.0.0.1:$(PORT)/sandbox \
+	JOBPILOT_APPLICATIONS__BROWSER_ALLOWED_HOSTS='["127.0.0.1"]' \
+	JOBPILOT_APPLICATIONS__DELAY_MIN_SECONDS=1 JOBPILOT_APPLICATIONS__DELAY_MAX_SECONDS=3
+
+run: install migrate seed ## Set up, migrate, load demo data and serve the offline demo at http://127.0.0.1:8080
+	$(DEMO_ENV) $(BIN)/jobpilot serve --host $(HOST) --port $(PORT)
 
 serve: install ## Serve without migrating or seeding
 	$(BIN)/jobpilot serve --host $(HOST) --port $(PORT)
 
 migrate: install ## Bring the database schema up to date
 	$(BIN)/jobpilot migrate
-
-SAMPLES ?= ../shared/fixtures/ats
 
 seed: install ## Load the demo data (and the captured ATS payloads in $(SAMPLES) when present)
 	$(BIN)/jobpilot seed

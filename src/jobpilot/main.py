@@ -86,6 +86,10 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(metrics_router)
+    if settings.sandbox.enabled:
+        from jobpilot.sandbox import create_sandbox_app
+
+        app.mount(settings.sandbox.path, create_sandbox_app(settings.sandbox.fixtures_dir))
     for domain in selected:
         # Status first: `/api/v1/jobs/status` must not be taken for a job id.
         app.include_router(service_status_router(domain.service, domain.prefixes[0]))

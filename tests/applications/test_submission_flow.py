@@ -383,3 +383,32 @@ async def test_an_email_code_typed_into_jobpilot_finishes_a_parked_application(
         headers=world.who.headers,
     )
     assert_error(again, 409, "not_waiting_for_code")
+
+
+async def test_a_form_with_a_country_list_longer_than_the_ai_takes_is_prepared(
+    world: World,
+) -> None:
+    # BambooHR's captured form lists 256 countries: the country comes from the profile.
+    jobs = await store_postings(
+        world.container,
+        [
+            posting(
+                "bamboohr", "acme", "45", "https://acme.bamboohr.com/careers/45",
+                "Field Operations Lead",
+            )
+        ],
+    )  # fmt: skip
+    created = await world.http.post(
+        "/api/v1/applications",
+        json={"job_id": jobs["45"], "resume_version_id": world.who.version_id},
+        headers=world.who.headers,
+    )
+    form = await world.http.get(
+        f"/api/v1/applications/{created.json()['id']}/form", headers=world.who.headers
+    )
+    assert form.status_code == 200, form.text
+    fields = {f["key"]: f for f in form.json()["fields"]}
+    assert len(fields["countryId"]["options"]) > 200
+    assert (fields["countryId"]["value"], fields["countryId"]["source"]) == (
+        "United Kingdom", "profile.country",
+    )  # fmt: skip

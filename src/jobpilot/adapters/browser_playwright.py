@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import shutil
 from collections.abc import AsyncIterator, Collection
 from pathlib import Path
@@ -63,6 +64,21 @@ def find_chromium(executable_path: str | None = None) -> str:
     return candidate
 
 
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+
+
+def _internal(host: str) -> bool:
+    """Whether `host` names this machine or a private network, by its literal address or an
+    internal-only name."""
+    if not host or host == "localhost" or host.endswith(_INTERNAL_SUFFIXES):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return "." not in host  # a bare name resolves inside the local network
+    return not address.is_global
+
+
 class PlaywrightBrowserPool:
     """A shared headless Chromium handing out isolated contexts, at most `max_contexts` at once."""
 
@@ -100,9 +116,12 @@ class PlaywrightBrowserPool:
         parts = urlsplit(url)
         if parts.scheme in _LOCAL_SCHEMES:
             return True
+        host = (parts.hostname or "").lower()
         if self.allowed_hosts is None:
-            return True
-        return (parts.hostname or "").lower() in self.allowed_hosts
+            # Any public host; a posting's page must never reach into the network JobPilot
+            # runs in (metadata endpoints, internal services) by an address or internal name.
+            return not _internal(host)
+        return host in self.allowed_hosts
 
     async def _ensure_browser(self) -> Browser:
         async with self._lock:

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pycountry
+
 from jobpilot.jobs.public import FormQuestion
 
 FieldStatus = Literal["filled", "needs_user_input", "skipped"]
@@ -27,6 +29,7 @@ _CONTACT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("github", re.compile(r"github", re.I)),
     ("portfolio", re.compile(r"^(?:website|portfolio|personal[\s_-]*(?:site|website))", re.I)),
     ("city", re.compile(r"^(?:city|location(?:\s*\(city\))?|current[\s_-]*location)$", re.I)),
+    ("country", re.compile(r"^country(?:[\s_-]*(?:id|of[\s_-]*residence))?\s*\*?$", re.I)),
 )  # fmt: skip
 _RESUME = re.compile(r"resume|r[ée]sum[ée]|\bcv\b", re.I)
 _COVER = re.compile(r"cover[\s_-]*letter", re.I)
@@ -87,9 +90,20 @@ def contact_value(kind: str, profile: dict[str, Any]) -> str | None:
         "github": links.get("github"),
         "portfolio": links.get("portfolio"),
         "city": location.get("city"),
+        "country": _country_name(location.get("country_code")),
     }
     value = values.get(kind)
     return str(value) if value else None
+
+
+def _country_name(code: Any) -> str | None:
+    """The country's common English name (what country lists show) from its ISO code."""
+    if not isinstance(code, str) or not code:
+        return None
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return None
+    return str(getattr(country, "common_name", None) or country.name)
 
 
 def attachment_field(question: FormQuestion, kind: str, attached: Attachments) -> PreparedField:
@@ -137,6 +151,10 @@ def _missing(question: FormQuestion, reason: str) -> PreparedField:
 def contact_field(question: FormQuestion, kind: str, profile: dict[str, Any]) -> PreparedField:
     """A contact field from the profile (or, when it is not there, the user's to fill)."""
     value = contact_value(kind, profile)
+    if value is not None and question.options:
+        # A choice (a country list): the form's own spelling, or the user's to pick.
+        wanted = value.casefold()
+        value = next((o for o in question.options if o.strip().casefold() == wanted), None)
     if value is None:
         if not question.required:
             return _field(question, value=None, source=None, status="skipped")

@@ -107,6 +107,8 @@ MATCH_POOL = 100
 _NOT_SENT = UNSENT | {"submitting", "failed"}
 # Questions per request to the ai service (its limit).
 MAX_QUESTIONS = 50
+# Options per question the ai service takes (its limit).
+MAX_OPTIONS = 200
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
@@ -226,6 +228,19 @@ def _question_text(question: FormQuestion) -> str:
     """The question as the ai service reads it (a bare key when the form gives no label)."""
     text = question.label.strip() or question.key.replace("_", " ")
     return text[:2000] if len(text) >= 2 else f"{text}?"
+
+
+def _choices(question: FormQuestion) -> list[str]:
+    """The options the ai service is shown: all of them, unless the list is too long for it."""
+    if len(question.options) > MAX_OPTIONS or any(len(o) > 500 for o in question.options):
+        return []
+    return list(question.options)
+
+
+def _option(question: FormQuestion, answer: str) -> str | None:
+    """The form's own spelling of `answer` when it is one of the options."""
+    wanted = answer.strip().casefold()
+    return next((o for o in question.options if o.strip().casefold() == wanted), None)
 
 
 def _cell(value: Any) -> str:
@@ -685,7 +700,7 @@ class ApplicationsService:
                 Caller(target.user_id, tier),
                 AnswersRequest(
                     questions=[
-                        QuestionIn(id=q.key, text=_question_text(q), options=list(q.options))
+                        QuestionIn(id=q.key, text=_question_text(q), options=_choices(q))
                         for q in batch
                     ],
                     job_id=target.job_id,
@@ -695,6 +710,17 @@ class ApplicationsService:
             provider = result.provider
             for answer in result.answers:
                 answers[answer.id or ""] = (answer.answer, answer.source, answer.reason)
+        for question in asked:
+            # A long list (every country) is not sent to the ai service: an answer counts only
+            # when it is one of the options.
+            found = answers.get(question.key)
+            if found and found[0] is not None and question.options and not _choices(question):
+                option = _option(question, found[0])
+                answers[question.key] = (
+                    (option, found[1], None)
+                    if option is not None
+                    else (None, None, "Choose one of the form's options.")
+                )
         if session is None:
             async with self.c.db.unit_of_work() as reader:
                 profile = await UsersFacade(reader, self.c.users).profile(target.user_id)

@@ -182,6 +182,9 @@ def _empty(value: object) -> bool:
     return value is None or value in ("", [])
 
 
+_PLACE_QUESTION = re.compile(r"\b(?:where|locat\w*|based|city|town)\b", re.I)
+
+
 def _pick(options: list[str], wanted: str, *, loose: bool = False) -> int | None:
     """The option whose label is `wanted` (trimmed, any case); loosely, the only one
     starting with or containing it (place search boxes)."""
@@ -190,7 +193,13 @@ def _pick(options: list[str], wanted: str, *, loose: bool = False) -> int | None
     if target in labels:
         return labels.index(target)
     if loose and target:
-        for test in (str.startswith, str.__contains__):
+        whole_word = re.compile(rf"^{re.escape(target)}\b")
+
+        def starts_as_word(label: str, text: str) -> bool:
+            return bool(whole_word.match(label))
+
+        # "London" is "London, England" before it is "Londonderry".
+        for test in (starts_as_word, str.startswith, str.__contains__):
             hits = [i for i, label in enumerate(labels) if test(label, target)]
             if hits:
                 return hits[0]
@@ -586,7 +595,8 @@ class BrowserSubmitter:
         await box.click()
         if f.kind == "combobox":
             await box.fill(text)
-        loose = _contact_kind(f) == "city"
+        # A place search box offers "London, England, United Kingdom" for "London".
+        loose = _contact_kind(f) == "city" or bool(_PLACE_QUESTION.search(f.label))
         deadline = time.monotonic() + 3.0
         while True:
             options = cast("list[str]", await box.evaluate(_page_js.COMBOBOX_OPTIONS))
