@@ -126,3 +126,17 @@ async def test_the_embedded_server_mounts_the_sandbox_when_asked(
     async for http in client_for(app):
         missing = await http.get("/sandbox/_sandbox/submissions")
         assert missing.status_code == 404
+
+
+async def test_sandbox_pages_link_inside_the_sandbox_when_it_is_mounted(
+    settings: Settings, sqlite_url: str
+) -> None:
+    settings.database.url = sqlite_url
+    settings.sandbox.enabled = True
+    app = create_app(settings)
+    async for http in client_for(app):
+        page = await http.get("/sandbox/job-boards.greenhouse.io/acme/jobs/4001")
+        assert page.status_code == 200
+        # The invisible reCAPTCHA badge's frame is the sandbox's too, not JobPilot's API.
+        assert 'src="/sandbox/www.google.com/recaptcha/api2/anchor' in page.text
+        assert 'src="/www.google.com/' not in page.text

@@ -80,8 +80,11 @@ class Sandbox:
     @staticmethod
     def link(request: Request, host: str, path: str) -> str:
         """The sandbox path standing in for `https://{host}{path}` (mount-prefix aware)."""
-        # Inside a Mount `root_path` includes the host; the app's own root is `base_url`.
-        root = request.base_url.path.rstrip("/")
+        # Inside the host's Mount `root_path` ends with that host; what is before it is where
+        # the sandbox itself is mounted ("" standalone, "/sandbox" inside JobPilot's server).
+        root_path = str(request.scope.get("root_path", "")).rstrip("/")
+        head, _, last = root_path.rpartition("/")
+        root = head if "." in last else root_path
         return f"{root}/{host}{path}"
 
     async def record(
