@@ -13,6 +13,7 @@ from jobpilot.ai.tasks import subscriptions as ai_subscriptions
 from jobpilot.ai.tasks import tasks as ai_tasks
 from jobpilot.analytics.api import router as analytics_router
 from jobpilot.applications.api import router as applications_router
+from jobpilot.applications.tasks import periodic as applications_periodic
 from jobpilot.applications.tasks import subscriptions as applications_subscriptions
 from jobpilot.applications.tasks import tasks as applications_tasks
 from jobpilot.auth.api import router as auth_router
@@ -106,6 +107,7 @@ def domains() -> tuple[DomainSpec, ...]:
             tasks=applications_tasks,
             subscriptions=applications_subscriptions,
             models="jobpilot.applications.models",
+            periodic=applications_periodic,
         ),
         DomainSpec(
             name="analytics",

@@ -4,15 +4,18 @@ against the plan's daily allowance, and runs that queue the matches a rule selec
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from jobpilot.ai.service import AiService
+from jobpilot.applications import tasks as applications_tasks
 from jobpilot.applications.models import Application
 from jobpilot.auth.models import User
 from jobpilot.jobs.models import Posting
+from jobpilot.kit.tasks import TaskRegistry, Worker, enqueue
 from jobpilot.users.public import UsersFacade
 from support import assert_error
 
@@ -318,3 +321,34 @@ async def test_rules_are_exported_and_erased_with_the_account(auto: Any) -> None
     exported = await auto.http.get("/api/v1/users/me/export", headers=auto.headers)
     assert exported.status_code == 200, exported.text
     assert [r["id"] for r in exported.json()["applications"]["auto_apply_rules"]] == [rule["id"]]
+
+
+async def test_enabled_rules_run_by_themselves_every_hour(auto: Any) -> None:
+    from jobpilot.applications.tasks import RUN_RULES, periodic
+
+    assert [p.task for p in periodic] == [RUN_RULES]
+    on = await auto.rule(daily_cap=2)
+    off = await auto.rule(name="Paused", enabled=False)
+    only = TaskRegistry(
+        {
+            name: applications_tasks.tasks.tasks[name]
+            for name in (RUN_RULES, "applications.run_rule")
+        }
+    )
+    async with auto.container.db.unit_of_work(write=True) as session:
+        await enqueue(session, RUN_RULES)
+    await Worker(auto.container.db, only, resources=auto.container).drain()
+    async with auto.container.db.unit_of_work() as session:
+        by_rule = Counter(str(r) for r in await session.scalars(select(Application.rule_id)))
+    # The enabled rule queued its day's cap; the disabled one nothing.
+    assert by_rule == {on["id"]: 2}
+    assert off["id"] not in by_rule
+    assert len(await auto.tasks(PREPARE)) == 2
+
+    # The next hour's run finds the day's cap used and queues nothing more.
+    async with auto.container.db.unit_of_work(write=True) as session:
+        await enqueue(session, RUN_RULES)
+    await Worker(auto.container.db, only, resources=auto.container).drain()
+    async with auto.container.db.unit_of_work() as session:
+        total = len((await session.scalars(select(Application.id))).all())
+    assert total == 2

@@ -101,6 +101,7 @@ BOARD_COLUMN_ITEMS = 50
 AUTO_APPLIES = "auto_applies"
 PREPARE_TASK = "applications.prepare_application"
 SUBMIT_TASK = "applications.submit_application"
+RUN_RULE_TASK = "applications.run_rule"
 # Matches a rule's run looks through (the most the ai service ranks per request).
 MATCH_POOL = 100
 # Statuses in which applied_at stays unset: nothing has gone out yet.
@@ -1104,6 +1105,40 @@ class ApplicationsService:
             and (in_search is None or m.job_id in in_search)
         ]
         return _Candidates(postings, resume)
+
+    async def schedule_rule_runs(self) -> int:
+        """Queue a run of every enabled rule (each in a task of its own, so one that fails
+        holds up no other); how many were queued."""
+        rule_ids = (
+            await self.session.scalars(
+                select(AutoApplyRule.id).where(AutoApplyRule.enabled.is_(True))
+            )
+        ).all()
+        hour = utcnow().strftime("%Y%m%d%H")
+        for rule_id in rule_ids:
+            await enqueue(
+                self.session,
+                RUN_RULE_TASK,
+                idempotency_key=f"{RUN_RULE_TASK}:{rule_id}:{hour}",
+                rule_id=rule_id,
+            )
+        return len(rule_ids)
+
+    async def run_scheduled(self, rule_id: uuid.UUID) -> RunResult | None:
+        """A scheduled run of one rule, for its owner at their current tier (None when the
+        rule was disabled or deleted, or the account is gone)."""
+        async with self.c.db.unit_of_work() as reader:
+            rule = await reader.get(AutoApplyRule, rule_id)
+            if rule is None or not rule.enabled:
+                return None
+            user_id = rule.user_id
+            tier = await UsersFacade(reader, self.c.users).tier(user_id)
+        if tier is None:
+            return None
+        try:
+            return await self.run_rule(user_id, tier, rule_id)
+        except (RuleNotFound, RuleDisabled):
+            return None
 
     async def run_rule(self, user_id: uuid.UUID, tier: str, rule_id: uuid.UUID) -> RunResult:
         """Queue the postings the rule selects, best match first, up to what its daily cap and

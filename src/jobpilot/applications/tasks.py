@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from jobpilot.applications.service import ApplicationsComponents, ApplicationsService
 from jobpilot.applications.submission import SubmissionComponents, SubmissionFlow
 from jobpilot.kit.events import Subscriptions, subscribe
+from jobpilot.kit.schedule import Periodic
 from jobpilot.kit.tasks import TaskContext, TaskRegistry, enqueue
 from jobpilot.users.events import UserDeleted
 
@@ -49,3 +51,23 @@ async def resume_application(ctx: TaskContext, application_id: str, code: str) -
     """Continue an application parked at an email-code step with the code the user typed."""
     components: SubmissionComponents = ctx.resources.submission
     await SubmissionFlow(components).resume_with_code(uuid.UUID(application_id), code)
+
+
+RUN_RULES = "applications.run_rules"
+# Enabled rules run every hour: new postings are applied to as they arrive, within the rule's
+# daily cap and the plan's daily quota.
+periodic = (Periodic(RUN_RULES, timedelta(hours=1)),)
+
+
+@tasks.task(RUN_RULES)
+async def run_rules(ctx: TaskContext) -> None:
+    """Queue a run of every enabled auto-apply rule."""
+    components: ApplicationsComponents = ctx.resources.applications
+    await ApplicationsService(ctx.session, components).schedule_rule_runs()
+
+
+@tasks.task("applications.run_rule", max_attempts=2)
+async def run_rule(ctx: TaskContext, rule_id: str) -> None:
+    """Run one auto-apply rule for its owner."""
+    components: ApplicationsComponents = ctx.resources.applications
+    await ApplicationsService(ctx.session, components).run_scheduled(uuid.UUID(rule_id))

@@ -100,6 +100,11 @@ class UsersFacade:
         found = self._service.taxonomy.normalise(text)
         return (found.name, found.id) if found is not None else (text.strip(), None)
 
+    async def tier(self, user_id: uuid.UUID) -> str | None:
+        """The user's subscription tier (None when the account is gone)."""
+        account = await self._service.c.accounts.account(user_id)
+        return str(account.get("tier") or "free") if account is not None else None
+
     async def change_tier(self, user_id: uuid.UUID, tier: str) -> None:
         """Move a user to another subscription tier (admins)."""
         await self._service.change_tier(user_id, tier)
