@@ -177,19 +177,19 @@ async def test_an_ats_without_a_published_form_hands_off_to_its_site(world: Worl
     container: wiring.Container = world.app.state.container
     now = datetime.now(UTC)
     posting = AtsPosting(
-        ats="breezy",
+        ats="personio",
         tenant="acme",
-        source_id="088ac6d52139",
+        source_id="1834171",
         title="Support Engineer",
         company_name="Acme",
         locations=["Remote"],
         description_html="<p>Help.</p>",
         posted_at=now,
-        url="https://acme.breezy.hr/p/088ac6d52139",
+        url="https://acme.jobs.personio.de/job/1834171",
     )
     await ingest_board(container, "Acme", "https://acme.example", [posting], now)
     async with container.db.unit_of_work() as session:
-        job_id = await session.scalar(select(Posting.id).where(Posting.ats == "breezy"))
+        job_id = await session.scalar(select(Posting.id).where(Posting.ats == "personio"))
     created = await world.http.post(
         "/api/v1/applications", json={"job_id": str(job_id)}, headers=world.headers
     )
@@ -199,6 +199,6 @@ async def test_an_ats_without_a_published_form_hands_off_to_its_site(world: Worl
     assert response.status_code == 200, response.text
     form = response.json()
     assert (form["available"], form["fields"], form["complete"]) == (False, [], False)
-    assert form["apply_url"] == "https://acme.breezy.hr/p/088ac6d52139"
+    assert form["apply_url"] == "https://acme.jobs.personio.de/job/1834171"
     assert "site" in form["reason"]
     assert world.fake.requests == []

@@ -1,4 +1,13 @@
-"""Teamtailor: the public `jobs.json` JSON Feed of a career site."""
+"""Teamtailor: the public `jobs.json` JSON Feed of a career site, and the application form.
+
+The form has no JSON definition: the server-rendered Rails form of
+`/jobs/{id}-{slug}/applications/new` (asked for as its Turbo frame, `Turbo-Frame:
+application_form`, which answers with the whole form) is the definition (NOTES.md §18, measured
+by cezkid `teamtailor.md`): `candidate[...]` boxes with real `<label for>`s, the resume in a
+Dropzone (a hidden file input without a name), questions in `div.question[data-question-
+mandatory]` answered through `candidate[answers_attributes][N][boolean|text|number|choice|
+range]`, and the required `candidate[consent_given]` box.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from jobpilot.jobs.ats._html import Node, parse_html
 from jobpilot.jobs.ats._util import (
+    clean,
     dict_of,
     dict_or_empty,
     first_per_id,
@@ -16,6 +27,7 @@ from jobpilot.jobs.ats._util import (
     parse_datetime,
     scalar_text,
     split_url,
+    unique,
 )
 from jobpilot.jobs.ats.base import (
     AtsError,
@@ -24,6 +36,7 @@ from jobpilot.jobs.ats.base import (
     BoardNotFound,
     BoardRef,
     FormQuestion,
+    QuestionType,
 )
 
 MAX_PAGES = 50
@@ -157,5 +170,221 @@ class TeamtailorAdapter:
     async def get_application_form(
         self, http: AtsHttp, board: BoardRef, posting_id: str
     ) -> list[FormQuestion] | None:
-        """None: the form is server-rendered HTML with no published definition."""
+        """The questions of the job's form page. A bare id is asked as `/jobs/{id}` (Teamtailor
+        finds a job by the number before the slug and redirects to its current slug); when that
+        is not found, the feed's URL of the job names the page."""
+        host = self._host(board)
+        wanted = posting_id.strip().strip("/")
+        try:
+            return parse_application_form(
+                await self._form_page(http, f"https://{host}/jobs/{wanted}")
+            )
+        except BoardNotFound:
+            if "-" in wanted:
+                raise
+        number = wanted.split("-", 1)[0]
+        for posting in await self.list_postings(http, board):
+            if posting.source_id == number and posting.url:
+                if urlsplit(posting.url).hostname != host:
+                    break
+                return parse_application_form(await self._form_page(http, posting.url))
+        raise BoardNotFound
+
+    async def _form_page(self, http: AtsHttp, job_url: str) -> str:
+        url = f"{job_url.rstrip('/')}/applications/new"
+        headers = {"Turbo-Frame": "application_form", "Accept": "text/html"}
+        return await http.text("GET", url, headers=headers, follow_redirects=True)
+
+
+# -- the application form -------------------------------------------------------------------
+
+_INPUT_TYPES: dict[str, QuestionType] = {
+    "text": "text",
+    "email": "email",
+    "tel": "phone",
+    "url": "url",
+    "number": "number",
+    "range": "number",
+    "date": "date",
+    "file": "file",
+    "search": "text",
+}
+_NOT_BOXES = frozenset({"hidden", "submit", "button", "image", "reset"})
+# Rails' and Teamtailor's own machinery, never a question.
+_MACHINERY = re.compile(r"^(?:authenticity_token|utf8|pow\[|_method$)")
+_CLOSED = re.compile(r"no longer (?:available|accepting applications|open)", re.I)
+_REMOTE_URL = re.compile(r"^candidate\[(\w+)_remote_url\]$")
+_STAR = re.compile(r"\s*\*\s*")
+
+
+def parse_application_form(page: str) -> list[FormQuestion]:
+    """The questions of a Teamtailor application form (`form#new_candidate`): its named boxes
+    (radio and tick-box groups as one), the Dropzone resume under the key the page sends it as
+    (`data-param`, else its name or id), labels from `<label for>` / the group's legend, and
+    required from the box, its label's star or its question's `data-question-mandatory`."""
+    root = parse_html(page)
+    form = root.find("form", id="new_candidate") or root.find(
+        "form",
+        where=lambda n: any((b.get("name") or "").startswith("candidate[") for b in n.iter()),
+    )
+    if form is None:
+        if _CLOSED.search(root.text()):
+            raise BoardNotFound
+        raise AtsError("The Teamtailor page has no application form.")
+    labels = {label.get("for"): label for label in form.find_all("label") if label.get("for")}
+    questions: list[FormQuestion] = []
+    groups: dict[str, list[Node]] = {}
+    for node in form.iter():
+        if node.tag not in {"input", "select", "textarea"} or _in_template(node):
+            continue
+        kind = (node.get("type") or "text").lower() if node.tag == "input" else node.tag
+        name = node.get("name")
+        if kind == "file":
+            questions.append(_file_question(node, labels))
+            continue
+        if kind == "hidden" and name and (upload := _REMOTE_URL.match(name)):
+            # Dropzone adds its file input in the browser: the upload's hidden URL box is
+            # what the served form holds of it.
+            questions.append(_upload_question(node, f"candidate[{upload[1]}]", labels))
+            continue
+        if not name or kind in _NOT_BOXES or _MACHINERY.match(name):
+            continue
+        if kind in {"radio", "checkbox"}:
+            if name not in groups:
+                groups[name] = []
+                questions.append(FormQuestion(key=name, label="", type="boolean"))
+            groups[name].append(node)
+            continue
+        questions.append(_box_question(node, name, kind, labels))
+    seen: set[str] = set()
+    found: list[FormQuestion] = []
+    for question in questions:
+        if question.key not in seen:
+            seen.add(question.key)
+            found.append(
+                _group_question(groups[question.key], question.key, labels)
+                if question.key in groups
+                else question
+            )
+    return found
+
+
+def _in_template(node: Node) -> bool:
+    return node.ancestor("template") is not None
+
+
+def _label_text(label: Node | None) -> str:
+    return clean(_STAR.sub(" ", label.text())) if label is not None else ""
+
+
+def _question_div(node: Node) -> Node | None:
+    scope = node.parent
+    while scope is not None and scope.tag != "form":
+        if "question" in scope.classes or scope.get("data-question-mandatory") is not None:
+            return scope
+        scope = scope.parent
+    return None
+
+
+def _required(node: Node, label: Node | None) -> bool:
+    if "required" in node.attrs or node.get("aria-required") == "true":
+        return True
+    question = _question_div(node)
+    if question is not None and question.get("data-question-mandatory") is not None:
+        return question.get("data-question-mandatory") == "true"
+    return label is not None and "*" in label.text()
+
+
+def _own_label(node: Node, labels: dict[str | None, Node]) -> Node | None:
+    box = node.get("id")
+    return (labels.get(box) if box else None) or node.ancestor("label")
+
+
+def _question_label(node: Node) -> Node | None:
+    """The title of the question a box answers: its fieldset's legend, else the label or legend
+    of its `div.question`."""
+    fieldset = node.ancestor("fieldset")
+    legend = fieldset.find("legend") if fieldset is not None else None
+    if legend is not None:
+        return legend
+    question = _question_div(node)
+    if question is None:
         return None
+    return question.find("legend") or question.find("label")
+
+
+def _box_question(node: Node, name: str, kind: str, labels: dict[str | None, Node]) -> FormQuestion:
+    label = _own_label(node, labels) or _question_label(node)
+    qtype: QuestionType
+    options: tuple[str, ...] = ()
+    if node.tag == "select":
+        qtype = "multi_select" if "multiple" in node.attrs else "select"
+        options = tuple(
+            unique([o.text() for o in node.find_all("option") if o.get("value") not in ("", None)])
+        )
+    elif node.tag == "textarea":
+        qtype = "textarea"
+    else:
+        qtype = _INPUT_TYPES.get(kind, "text")
+    max_length = node.get("maxlength") or ""
+    return FormQuestion(
+        key=name,
+        label=_label_text(label)
+        or clean(node.get("placeholder"))
+        or clean(node.get("aria-label"))
+        or name,
+        type=qtype,
+        required=_required(node, label),
+        options=options,
+        max_length=int(max_length) if max_length.isdigit() else None,
+    )
+
+
+def _file_question(node: Node, labels: dict[str | None, Node]) -> FormQuestion:
+    # Dropzone's input has no name: the page posts the file under its `data-param`.
+    key = node.get("data-param") or node.get("name") or node.get("id") or "file"
+    label = _own_label(node, labels) or _question_label(node)
+    accept = node.get("accept") or ""
+    return FormQuestion(
+        key=key,
+        label=_label_text(label) or key,
+        type="file",
+        required=_required(node, label),
+        file_types=tuple(unique([k.strip().lower() for k in accept.split(",") if k.strip()])),
+    )
+
+
+def _upload_question(node: Node, key: str, labels: dict[str | None, Node]) -> FormQuestion:
+    box = node.get("id") or ""
+    label = labels.get(box.removesuffix("_remote_url")) or labels.get(box)
+    scope = node.parent
+    while label is None and scope is not None and scope.tag != "form":
+        label = scope.find("label")
+        scope = scope.parent
+    title = _label_text(label) or key
+    # Teamtailor asks for the resume on every form measured; other files as their label says.
+    required = _required(node, label) or (label is None and key == "candidate[resume]")
+    return FormQuestion(key=key, label=title, type="file", required=required)
+
+
+def _group_question(nodes: list[Node], name: str, labels: dict[str | None, Node]) -> FormQuestion:
+    """A radio group (one choice, by its words) or tick boxes (one box: yes/no)."""
+    options = [_label_text(_own_label(node, labels)) or clean(node.get("value")) for node in nodes]
+    title = _question_label(nodes[0])
+    kind = (nodes[0].get("type") or "").lower()
+    qtype: QuestionType
+    if kind == "radio":
+        qtype = "select"
+    elif len(nodes) == 1:
+        qtype = "boolean"
+    else:
+        qtype = "multi_select"
+    own = _own_label(nodes[0], labels) if qtype == "boolean" else None
+    label = _label_text(title) or _label_text(own) or name
+    return FormQuestion(
+        key=name,
+        label=label,
+        type=qtype,
+        required=any(_required(node, title or own) for node in nodes),
+        options=tuple(unique(options)) if qtype != "boolean" else (),
+    )

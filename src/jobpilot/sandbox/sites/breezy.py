@@ -7,7 +7,11 @@ sections and questions) plus `*_required` hidden inputs; boxes `cName` (one full
 Resume"), `cAddress`, `salaryCurrency` + `cSalary`, `cCoverLetter` (text); employer questions
 `section_<id>_question_<n>` (text, dropdown, radios, value-less tick boxes, paragraph); EEO radios
 `gender`; the `ccpaAgreement` box; and the honeypot `hp_7f2b`. Questions are titled by `h3`
-spans, never `<label>`. The page posts with `fetch` and follows the answer.
+spans, never `<label>`. The page posts with `fetch` and follows the answer. A position id with
+the word `react` gets the React build's definition instead (`script#portal-data`:
+`data.position.application_form`, each part `required` / `optional` / `hidden`, and
+`data.questions`); that build draws the same boxes (measured), so only the definition differs.
+`/p/{id}` and `/p/{id}/apply` answer like the slugged URLs (the sandbox knows no slugs).
 
 A sent application lands on `…/apply/submitted` ("Application submitted"); a closed position
 answers 200 "Position Closed". Scenarios: `emailcode` (a 4-digit verification code at Submit,
@@ -74,6 +78,25 @@ QUESTIONS: list[dict[str, Any]] = [
     },
     {"_id": "q4", "text": "Anything else?", "type": {"id": "paragraph"}, "required": False},
 ]
+# Each standard box's part of Breezy's `application_form` (the `{part}_required` flags).
+PARTS = {
+    "cName": "name",
+    "cEmail": "email_address",
+    "cPhoneNumber": "phone_number",
+    "cResume": "resume",
+    "cAddress": "address",
+    "cSalary": "salary",
+    "cCoverLetter": "cover_letter",
+}
+# Parts this page does not draw (the React build says so; the Angular build has no flag).
+HIDDEN_PARTS = (
+    "work_history",
+    "education",
+    "summary",
+    "preferred_location",
+    "headline",
+    "profile_photo",
+)
 # Asked by the `changed` page only: its own definition does not list it.
 EXTRA: dict[str, Any] = {
     "_id": "q9",
@@ -231,16 +254,22 @@ def _required_keys(scenarios: frozenset[str]) -> list[tuple[str, str]]:
 
 def _form_page(request: Request, tenant: str, friendly: str, scenarios: frozenset[str]) -> str:
     definition = [{"_id": SECTION, "title": "Questions", "questions": QUESTIONS}]
-    required_flags = "".join(
-        f'<input type="hidden" id="{flag}_required" value="{str(req).lower()}">'
-        for flag, req in (
-            ("name", True),
-            ("email_address", True),
-            ("phone_number", True),
-            ("resume", True),
-            ("cover_letter", False),
+    flags = [(PARTS[name], required) for name, _, _, required in STANDARD]
+    flags += [("eeoc", False), ("ccpa", False)]
+    if "react" in friendly.split("-", 1)[0].lower():
+        parts = {part: "required" if required else "optional" for part, required in flags}
+        parts |= dict.fromkeys(HIDDEN_PARTS, "hidden")
+        portal = {"data": {"position": {"application_form": parts}, "questions": definition}}
+        # `</` inside a script would end it: JSON allows the escaped slash.
+        body = json.dumps(portal).replace("</", "<\\/")
+        carrier = f'<script type="application/json" id="portal-data">{body}</script>'
+    else:
+        carrier = f'<input type="hidden" id="questions" value="{e(json.dumps(definition))}">' + (
+            "".join(
+                f'<input type="hidden" id="{part}_required" value="{str(required).lower()}">'
+                for part, required in flags
+            )
         )
-    )
     standard = "".join(_standard_html(*item) for item in STANDARD)
     asked = [*QUESTIONS, EXTRA] if "changed" in scenarios else QUESTIONS
     questions = "".join(_question_html(q) for q in asked)
@@ -266,10 +295,7 @@ def _form_page(request: Request, tenant: str, friendly: str, scenarios: frozense
         '<button type="submit" class="button button-primary">Submit Application</button>'
         '<span id="submit-status" role="status"></span>'
     )
-    head = (
-        f'<input type="hidden" id="questions" value="{e(json.dumps(definition))}">'
-        f"{required_flags}{honeypot}"
-    )
+    head = f"{carrier}{honeypot}"
     if "steps" in scenarios:
         inner = (
             f'{head}<div class="section" id="section-application">{standard}'
