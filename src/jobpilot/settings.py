@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jobpilot.ai.config import AiSettings
 from jobpilot.applications.config import ApplicationsSettings
 from jobpilot.auth.config import AuthSettings
+from jobpilot.gateway.config import GatewaySettings
 from jobpilot.jobs.config import JobsSettings
 from jobpilot.users.config import UsersSettings
 
@@ -183,6 +184,7 @@ class Settings(BaseSettings):
     ai: AiSettings = Field(default_factory=AiSettings)
     applications: ApplicationsSettings = Field(default_factory=ApplicationsSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

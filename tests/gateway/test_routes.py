@@ -1,0 +1,288 @@
+"""The route table: what it accepts, what it refuses, and that it agrees with the registry."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from jobpilot import registry
+from jobpilot.gateway.config import GatewaySettings
+from jobpilot.gateway.routes import (
+    ROUTES_FILE,
+    RouteTableError,
+    check_against,
+    is_public,
+    load_routes,
+    parse_routes,
+    route_for,
+)
+from jobpilot.kit.authn import current_principal
+from jobpilot.settings import SettingsError, load_settings
+
+RAW: dict[str, Any] = tomllib.loads(ROUTES_FILE.read_text(encoding="utf-8"))
+
+
+def raw() -> dict[str, Any]:
+    return copy.deepcopy(RAW)
+
+
+def service(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in data["services"] if s["name"] == name)
+
+
+def test_the_packaged_table_loads_and_matches_the_plan() -> None:
+    table = load_routes()
+    assert [(s.name, s.upstream, s.jwt, s.rate_limit_per_minute) for s in table.services] == [
+        ("auth", "auth-service:3001", False, 100),
+        ("users", "user-service:3002", True, 200),
+        ("jobs", "job-service:3004", True, 300),
+        ("resumes", "resume-service:3003", True, 100),
+        ("ai", "ai-service:8000", True, 50),
+        ("auto-apply", "auto-apply-service:3005", True, 100),
+        ("notifications", "notification-service:3007", True, 200),
+        ("analytics", "analytics-service:3006", True, 100),
+    ]
+    assert table.cors.methods == ("GET", "POST", "PUT", "DELETE", "PATCH")
+    assert table.cors.headers == ("Authorization", "Content-Type")
+
+
+def test_prefixes_and_ports_equal_the_registry() -> None:
+    """One source of truth: the gateway routes exactly what each service mounts."""
+    table = load_routes(check_registry=False)
+    for route in table.services:
+        domains = [d for d in registry.domains() if d.service == route.name]
+        assert domains, f"{route.name} is not a registry service"
+        assert sorted(route.prefixes) == sorted(p for d in domains for p in d.prefixes), route.name
+        assert {d.port for d in domains} == {route.port}, route.name
+    # Every service with public API routes is fronted (admin lives outside /api/v1/).
+    fronted = {s.name for s in table.services}
+    assert {d.service for d in registry.domains() if d.prefixes[0].startswith("/api/v1/")} == (
+        fronted
+    )
+
+
+def _routes_without_token() -> dict[str, set[str]]:
+    def needs_token(dep: Any) -> bool:
+        return dep.call is current_principal or any(needs_token(d) for d in dep.dependencies)
+
+    found: dict[str, set[str]] = {}
+    for domain in registry.domains():
+        for r in domain.router.routes:
+            if isinstance(r, APIRoute) and not needs_token(r.dependant):
+                found.setdefault(domain.service, set()).add(r.path)
+    return found
+
+
+def test_public_paths_are_exactly_the_routes_that_take_no_token() -> None:
+    """A route without CurrentUser must be listed, and a listed path must be such a route."""
+    table = load_routes()
+    open_routes = _routes_without_token()
+    for route in table.services:
+        assert set(route.public_paths) == open_routes.get(route.name, set()), route.name
+    # As of this table only auth has any: job search, for one, needs a token.
+    assert set(open_routes) <= {"auth", "admin"}
+    assert not is_public("/api/v1/jobs")
+
+
+@pytest.mark.parametrize(
+    ("path", "owner"),
+    [
+        ("/api/v1/jobs", "jobs"),
+        ("/api/v1/jobs/8c1d/saved-searches", "jobs"),
+        ("/api/v1/companies/x", "jobs"),
+        ("/api/v1/profiles/me", "users"),
+        ("/api/v1/auto-apply/rules", "auto-apply"),
+        ("/api/v1/applications", "auto-apply"),
+        ("/api/v1/ai/resumes/1/matches", "ai"),
+        ("/api/v1/jobsearch", None),
+        ("/api/v1/", None),
+        ("/api/admin/users", None),
+        ("/", None),
+    ],
+)
+def test_route_for_picks_the_owner(path: str, owner: str | None) -> None:
+    found = route_for(path)
+    assert (found.name if found else None) == owner
+
+
+def test_longest_prefix_wins() -> None:
+    data = raw()
+    # A narrower prefix inside another service's would be refused as an overlap, so the
+    # longest-prefix rule is checked between two prefixes of one service.
+    service(data, "jobs")["prefixes"] = ["/api/v1/jobs", "/api/v1/jobs-archive"]
+    table = parse_routes(data)
+    found = table.route_for("/api/v1/jobs-archive/1")
+    assert found is not None
+    assert found.matches("/api/v1/jobs-archive/1") == "/api/v1/jobs-archive"
+
+
+@pytest.mark.parametrize(
+    ("path", "public"),
+    [
+        ("/api/v1/auth/login", True),
+        ("/api/v1/auth/.well-known/jwks.json", True),
+        ("/api/v1/auth/oauth/google/callback", True),
+        ("/api/v1/auth/me", True),  # the auth service as a whole takes no token at the edge
+        ("/api/v1/users/me", False),
+        ("/api/v1/jobs", False),
+        # Each service's status (ADR 0003) is open, so uptime checks need no account.
+        ("/api/v1/jobs/status", True),
+        ("/api/v1/users/status", True),
+        ("/api/v1/companies/status", False),  # only under the first prefix, where it is served
+        ("/api/v1/jobs/status/x", False),
+        ("/api/v1/jobs/statusx", False),
+        ("/api/v1/unknown", False),
+    ],
+)
+def test_is_public(path: str, public: bool) -> None:
+    assert is_public(path) is public
+
+
+def test_public_paths_inside_a_jwt_service_are_exempt_exactly() -> None:
+    data = raw()
+    service(data, "jobs")["public_paths"] = ["/api/v1/jobs/{job_id}/share"]
+    table = parse_routes(data)
+    assert table.is_public("/api/v1/jobs/42/share")
+    assert table.is_public("/api/v1/jobs/42/share/")
+    assert not table.is_public("/api/v1/jobs/42")
+    assert not table.is_public("/api/v1/jobs//share")
+    assert not table.is_public("/api/v1/jobs/42/share/more")
+
+
+def _refused(data: dict[str, Any]) -> str:
+    with pytest.raises(RouteTableError) as caught:
+        parse_routes(data)
+    return str(caught.value)
+
+
+def test_unknown_keys_are_refused() -> None:
+    data = raw()
+    service(data, "jobs")["rate_limit"] = 10
+    assert "services.2.rate_limit: Extra inputs are not permitted" in _refused(data)
+    data = raw()
+    data["cors"]["allow"] = ["*"]
+    assert "cors.allow" in _refused(data)
+
+
+def test_overlapping_prefixes_between_services_are_refused() -> None:
+    data = raw()
+    service(data, "ai")["prefixes"] = ["/api/v1/ai", "/api/v1/jobs/match"]
+    message = _refused(data)
+    assert "'/api/v1/jobs' of jobs overlaps '/api/v1/jobs/match' of ai" in message
+
+
+def test_the_same_prefix_twice_is_refused() -> None:
+    data = raw()
+    service(data, "analytics")["prefixes"] = ["/api/v1/notifications"]
+    assert "overlaps" in _refused(data)
+
+
+@pytest.mark.parametrize(
+    "prefix", ["/api/v2/jobs", "/jobs", "/api/v1", "/api/v1/", "/api/v1/jobs/", "/api/v1/Jobs"]
+)
+def test_prefixes_outside_api_v1_are_refused(prefix: str) -> None:
+    data = raw()
+    service(data, "jobs")["prefixes"] = [prefix, "/api/v1/companies"]
+    assert "is not a path under /api/v1/" in _refused(data)
+
+
+@pytest.mark.parametrize("limit", [0, -5])
+def test_a_limit_of_zero_or_less_is_refused(limit: int) -> None:
+    data = raw()
+    service(data, "ai")["rate_limit_per_minute"] = limit
+    assert "services.4.rate_limit_per_minute: Input should be greater than 0" in _refused(data)
+
+
+def test_a_public_path_outside_the_service_is_refused() -> None:
+    data = raw()
+    service(data, "jobs")["public_paths"] = ["/api/v1/users/open"]
+    assert "not under the service's prefixes" in _refused(data)
+
+
+def test_a_bad_upstream_is_refused() -> None:
+    data = raw()
+    service(data, "jobs")["upstream"] = "http://job-service:3004"
+    assert "not a Kubernetes host:port" in _refused(data)
+
+
+def test_a_service_not_in_the_registry_is_refused(tmp_path: Path) -> None:
+    data = ROUTES_FILE.read_text(encoding="utf-8").replace('name = "analytics"', 'name = "billing"')
+    path = tmp_path / "routes.toml"
+    path.write_text(data, encoding="utf-8")
+    load_routes(path, check_registry=False)  # well-formed on its own
+    with pytest.raises(RouteTableError, match=r"services\.billing: not a service of the registry"):
+        load_routes(path)
+
+
+def test_prefixes_or_ports_that_differ_from_the_registry_are_refused() -> None:
+    data = raw()
+    service(data, "jobs")["prefixes"] = ["/api/v1/jobs"]
+    service(data, "ai")["port"] = 8001
+    table = parse_routes(data)
+    with pytest.raises(RouteTableError) as caught:
+        check_against(table, registry.domains())
+    message = str(caught.value)
+    assert "services.jobs.prefixes" in message
+    assert "services.ai.port: 8001, but the registry serves it on 8000" in message
+
+
+def test_broken_toml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "routes.toml"
+    path.write_text("[[services]\nname=", encoding="utf-8")
+    with pytest.raises(RouteTableError, match=r"routes\.toml"):
+        load_routes(path, check_registry=False)
+
+
+def test_gateway_settings_default_to_local_ports_and_the_http_origins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings()
+    assert settings.gateway.upstreams["jobs"] == "http://127.0.0.1:3004"
+    assert settings.gateway.upstreams["ai"] == "http://127.0.0.1:8000"
+    assert settings.gateway.origins(settings.http.cors_origins) == settings.http.cors_origins
+    assert settings.gateway.rate_limit_storage is None  # Redis when configured, else memory
+    assert settings.gateway.fault_tolerant is True
+
+    monkeypatch.setenv("JOBPILOT_GATEWAY__UPSTREAMS", '{"jobs": "http://10.0.0.5:3004/"}')
+    monkeypatch.setenv("JOBPILOT_GATEWAY__CORS_ORIGINS", '["https://jobpilot.example"]')
+    monkeypatch.setenv("JOBPILOT_GATEWAY__RATE_LIMIT_STORAGE", "redis://127.0.0.1:6379/2")
+    settings = load_settings()
+    assert settings.gateway.upstreams["jobs"] == "http://10.0.0.5:3004"
+    assert settings.gateway.upstreams["users"] == "http://127.0.0.1:3002"  # the rest kept
+    assert settings.gateway.origins(settings.http.cors_origins) == ["https://jobpilot.example"]
+
+    # One variable per service, "_" standing for the "-" a variable name cannot hold.
+    monkeypatch.delenv("JOBPILOT_GATEWAY__UPSTREAMS")
+    monkeypatch.setenv("JOBPILOT_GATEWAY__UPSTREAMS__AUTO_APPLY", "http://10.0.0.6:3005")
+    monkeypatch.setenv("JOBPILOT_GATEWAY__UPSTREAMS__AUTH", "http://10.0.0.7:3001")
+    settings = load_settings()
+    assert settings.gateway.upstreams["auto-apply"] == "http://10.0.0.6:3005"
+    assert settings.gateway.upstreams["auth"] == "http://10.0.0.7:3001"
+    assert settings.gateway.upstreams["jobs"] == "http://127.0.0.1:3004"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("JOBPILOT_GATEWAY__UPSTREAMS", '{"billing": "http://127.0.0.1:1"}', "unknown service"),
+        ("JOBPILOT_GATEWAY__UPSTREAMS", '{"jobs": "job-service:3004"}', "http:// or https://"),
+        ("JOBPILOT_GATEWAY__RATE_LIMIT_STORAGE", "memcached://x", "'memory' or a redis://"),
+    ],
+)
+def test_bad_gateway_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert variable in str(caught.value)
+    assert says in str(caught.value)
+
+
+def test_gateway_settings_without_the_environment() -> None:
+    assert GatewaySettings(upstreams={}).upstreams == GatewaySettings().upstreams
