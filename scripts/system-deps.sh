@@ -14,6 +14,10 @@ DEBIAN_PACKAGES=(
   "libharfbuzz-subset0:ldconfig -p | grep -q 'libharfbuzz-subset.so.0'"
   # Auto-apply fills hosted application forms in headless Chromium (driven by Playwright).
   "chromium:command -v chromium"
+  # The gateway benchmark's load generator.
+  "wrk:command -v wrk"
+  # The gateway's shared rate limits and the tests that stop Redis mid-run.
+  "redis-server:command -v redis-server"
 )
 
 missing=()

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from jobpilot import __version__, registry, wiring
+from jobpilot.gateway.edge import EdgeMiddleware, cors_options
 from jobpilot.kit.health import health_router, service_status_router
 from jobpilot.kit.http import (
     BodySizeLimitMiddleware,
@@ -94,15 +95,19 @@ def create_app(
         # Status first: `/api/v1/jobs/status` must not be taken for a job id.
         app.include_router(service_status_router(domain.service, domain.prefixes[0]))
         app.include_router(domain.router)
+    routes = settings.gateway.routes(check_registry=True)
+    # Outermost last: request id and metrics, then CORS (so refusals carry it), body size, edge.
+    if wiring.embedded_edge(settings, chosen):
+        app.add_middleware(
+            EdgeMiddleware,
+            table=routes,
+            components=lambda scope: scope["app"].state.container,
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=settings.http.cors_origins,
-        allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH"],
-        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-        expose_headers=["X-Request-ID"],
-        allow_credentials=True,
+        **cors_options(routes.cors, settings.gateway.origins(settings.http.cors_origins)),
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(
         ObservabilityMiddleware,
         default_service=name,

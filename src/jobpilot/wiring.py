@@ -41,6 +41,7 @@ from jobpilot.auth.passwords import Hasher
 from jobpilot.auth.public import AuthFacade
 from jobpilot.auth.service import AuthComponents
 from jobpilot.auth.throttle import LoginThrottle
+from jobpilot.gateway.ratelimit import RateLimiter
 from jobpilot.jobs.fetch import USER_AGENT, build_ats_http, proxy_rewrite
 from jobpilot.jobs.public import JobsFacade
 from jobpilot.jobs.service import JobsComponents
@@ -84,6 +85,7 @@ class Container:
     verifier: TokenVerifier
     submission: SubmissionComponents
     flags: FeatureFlags
+    rate_limiter: RateLimiter
     health_checks: list[HealthCheck] = field(default_factory=list)
     _closers: list[Any] = field(default_factory=list)
 
@@ -91,6 +93,7 @@ class Container:
         """Release every connection."""
         for close in self._closers:
             await close()
+        await self.rate_limiter.aclose()
         await self.http.aclose()
         await self.jobs.http.client.aclose()
         if self.ai.llm is not None:
@@ -220,6 +223,58 @@ def build_vector_index(settings: Settings, db: Database) -> VectorIndex:
     return PgVectorIndex(db, ef_search=settings.ai.hnsw_ef_search)
 
 
+@dataclass
+class GatewayContainer:
+    """The adapters of a standalone gateway: no database, only tokens and limits."""
+
+    cache: Cache
+    http: httpx.AsyncClient
+    verifier: TokenVerifier
+    rate_limiter: RateLimiter
+
+    async def aclose(self) -> None:
+        """Release every connection."""
+        await self.rate_limiter.aclose()
+        await self.http.aclose()
+        await self.cache.close()
+
+
+def build_rate_limiter(settings: Settings) -> RateLimiter:
+    """The edge's limiter: counts in Redis when one is configured, else in this process."""
+    gateway = settings.gateway
+    storage = gateway.rate_limit_storage or settings.redis.url or "memory"
+    return RateLimiter(storage, fault_tolerant=gateway.fault_tolerant)
+
+
+def embedded_edge(settings: Settings, services: Sequence[str] | None) -> bool:
+    """Whether `jobpilot serve` applies the route table itself (see GatewaySettings)."""
+    if settings.gateway.embedded_edge is not None:
+        return settings.gateway.embedded_edge
+    # Tests build the app per case and opt in; a single service sits behind `jobpilot gateway`.
+    return not services and settings.profile is not Profile.TEST
+
+
+def build_gateway(settings: Settings) -> GatewayContainer:
+    """Token verification and rate limits for `jobpilot gateway`, from the auth service's keys."""
+    auth = settings.auth
+    cache = build_cache(settings)
+    http = httpx.AsyncClient(timeout=5.0, follow_redirects=False, trust_env=False)
+    jwks_url = auth.jwks_url or (
+        settings.gateway.upstreams["auth"] + "/api/v1/auth/.well-known/jwks.json"
+    )
+    # Logouts reach the gateway through the shared cache (Redis in any split deployment).
+    revocations = Revocations(cache, ttl_seconds=auth.access_token_minutes * 60 + 60)
+    verifier = TokenVerifier(
+        CachedKeys(HttpJwks(jwks_url, http)),
+        revocations,
+        issuer=auth.issuer,
+        audience=auth.audience,
+    )
+    return GatewayContainer(
+        cache=cache, http=http, verifier=verifier, rate_limiter=build_rate_limiter(settings)
+    )
+
+
 def build_cache(settings: Settings) -> Cache:
     """Redis when configured, else an in-process cache."""
     if settings.redis.url:
@@ -338,6 +393,7 @@ def build_container(settings: Settings) -> Container:
         verifier=verifier,
         submission=submission,
         flags=flags,
+        rate_limiter=build_rate_limiter(settings),
         health_checks=checks,
         _closers=closers,
     )

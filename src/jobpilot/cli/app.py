@@ -17,6 +17,7 @@ from jobpilot import __version__
 from jobpilot.cli.ai import ai_app
 from jobpilot.cli.common import settings_or_exit
 from jobpilot.cli.flags import flags_app
+from jobpilot.cli.gateway import gateway_app
 from jobpilot.cli.jobs import jobs_app
 from jobpilot.cli.mailbox import mailbox_app
 
@@ -38,6 +39,7 @@ app.add_typer(mailbox_app, name="mailbox")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(ai_app, name="ai")
 app.add_typer(flags_app, name="flags")
+app.add_typer(gateway_app, name="gateway")
 
 console = Console()
 err = Console(stderr=True)
