@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 
 from jobpilot import __version__, registry, wiring
 from jobpilot.gateway.edge import EdgeMiddleware, cors_options
@@ -21,7 +22,13 @@ from jobpilot.kit.http import (
 )
 from jobpilot.kit.logging import configure_logging
 from jobpilot.kit.metrics import metrics_router
-from jobpilot.kit.tracing import fastapi_telemetry, shutdown_tracing
+from jobpilot.kit.tracing import (
+    TracingContextMiddleware,
+    bind_provider,
+    fastapi_telemetry,
+    shutdown_tracing,
+    unbind_provider,
+)
 from jobpilot.settings import Profile, Settings, load_settings
 
 log = logging.getLogger("jobpilot")
@@ -39,8 +46,12 @@ def create_app(
     *,
     services: Sequence[str] | None = None,
     run_worker: bool | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> FastAPI:
-    """Build the app serving `services` (all of them when None)."""
+    """Build the app serving `services` (all of them when None).
+
+    `tracer_provider` replaces the one the settings describe (tests pass an in-memory one).
+    """
     settings = settings or load_settings()
     selected = registry.select(services or settings.service_list or None)
     chosen = [d.service for d in selected] if (services or settings.service_list) else None
@@ -50,7 +61,8 @@ def create_app(
     )
     if run_worker is None:
         run_worker = settings.tasks.embedded_worker and settings.profile is not Profile.TEST
-    tracer_provider = wiring.build_tracer_provider(settings, name)
+    if tracer_provider is None:
+        tracer_provider = wiring.build_tracer_provider(settings, name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,7 +75,10 @@ def create_app(
         worker_task: asyncio.Task[None] | None = None
         if run_worker:
             worker = wiring.build_worker(container, selected)
+            # The worker task copies this context: its tasks' spans use the app's provider.
+            token = bind_provider(tracer_provider)
             worker_task = asyncio.create_task(worker.run(stop), name="jobpilot-worker")
+            unbind_provider(token)
         try:
             yield
         finally:
@@ -95,6 +110,18 @@ def create_app(
         # Status first: `/api/v1/jobs/status` must not be taken for a job id.
         app.include_router(service_status_router(domain.service, domain.prefixes[0]))
         app.include_router(domain.router)
+    _add_middleware(app, settings, chosen, tracer_provider, name)
+    return app
+
+
+def _add_middleware(
+    app: FastAPI,
+    settings: Settings,
+    chosen: Sequence[str] | None,
+    tracer_provider: TracerProvider | None,
+    name: str,
+) -> None:
+    """The middleware of every app, in one place because their order matters."""
     routes = settings.gateway.routes(check_registry=True)
     # Outermost last: request id and metrics, then CORS (so refusals carry it), body size, edge.
     if wiring.embedded_edge(settings, chosen):
@@ -108,12 +135,12 @@ def create_app(
         CORSMiddleware,
         **cors_options(routes.cors, settings.gateway.origins(settings.http.cors_origins)),
     )
+    app.add_middleware(TracingContextMiddleware, provider=tracer_provider)
     app.add_middleware(
         ObservabilityMiddleware,
         default_service=name,
         service_for_path=registry.service_for_path,
     )
-    return app
 
 
 def app_from_env() -> FastAPI:

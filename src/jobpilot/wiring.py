@@ -56,7 +56,7 @@ from jobpilot.kit.housekeeping import PURGE_EVERY, PURGE_TASK
 from jobpilot.kit.ports import BlobStore, Cache, HealthCheck, Mailer
 from jobpilot.kit.schedule import Periodic, schedule_periodic
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
-from jobpilot.kit.tracing import setup_tracing
+from jobpilot.kit.tracing import TracedTransport, setup_tracing
 from jobpilot.resumes.public import ResumesFacade
 from jobpilot.resumes.service import ResumesComponents
 from jobpilot.settings import Profile, Settings
@@ -258,7 +258,9 @@ def build_gateway(settings: Settings) -> GatewayContainer:
     """Token verification and rate limits for `jobpilot gateway`, from the auth service's keys."""
     auth = settings.auth
     cache = build_cache(settings)
-    http = httpx.AsyncClient(timeout=5.0, follow_redirects=False, trust_env=False)
+    http = httpx.AsyncClient(
+        timeout=5.0, follow_redirects=False, trust_env=False, transport=TracedTransport()
+    )
     jwks_url = auth.jwks_url or (
         settings.gateway.upstreams["auth"] + "/api/v1/auth/.well-known/jwks.json"
     )
@@ -305,6 +307,7 @@ def build_submission(
         follow_redirects=False,
         headers={"User-Agent": USER_AGENT},
         trust_env=False,
+        transport=TracedTransport(),
     )
     submitters: dict[str, Submitter] = {
         ats: BrowserSubmitter(
@@ -330,7 +333,7 @@ def build_container(settings: Settings) -> Container:
     """Every adapter of one process."""
     db = build_database(settings)
     cache = build_cache(settings)
-    http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
+    http = httpx.AsyncClient(timeout=10.0, follow_redirects=False, transport=TracedTransport())
     mailer = build_mailer(settings, db)
     auth, verifier = build_auth(settings, db, cache, mailer, http)
     accounts = AuthFacade(auth)

@@ -167,6 +167,10 @@ def worker_command(
         start_http_server(metrics_port, addr="127.0.0.1")
 
     async def run() -> None:
+        from jobpilot.kit.tracing import bind_provider, shutdown_tracing
+
+        provider = wiring.build_tracer_provider(settings, "worker")
+        bind_provider(provider)  # this whole run: tasks continue their requests' traces
         container = wiring.build_container(settings)
         worker = wiring.build_worker(container, registry.select(services), concurrency=concurrency)
         try:
@@ -181,6 +185,7 @@ def worker_command(
             await worker.run(stop)
         finally:
             await container.aclose()
+            shutdown_tracing(provider)
 
     asyncio.run(run())
 

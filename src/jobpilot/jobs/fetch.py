@@ -20,6 +20,7 @@ from jobpilot.jobs.ats.base import AtsHttp
 from jobpilot.jobs.config import JobsSettings
 from jobpilot.kit.retry import backoff
 from jobpilot.kit.retry import retry_after as retry_after_header
+from jobpilot.kit.tracing import TracedTransport
 
 Sleep = Callable[[float], Awaitable[None]]
 USER_AGENT = f"JobPilot/{__version__} (job board reader)"
@@ -108,7 +109,8 @@ def build_ats_http(
 ) -> AtsHttp:
     """The HTTP client adapters use, with the settings' politeness (close its `.client`)."""
     polite = PoliteTransport(
-        transport or httpx.AsyncHTTPTransport(),
+        # Inside the politeness layer: each attempt is its own span.
+        TracedTransport(transport or httpx.AsyncHTTPTransport()),
         per_host=settings.per_host_concurrency,
         attempts=settings.request_attempts,
         backoff_base=settings.backoff_base_seconds,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import DateTime, MetaData, event, make_url, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +25,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
+from jobpilot.kit import tracing
 from jobpilot.kit.errors import JobPilotError
 
 NAMING_CONVENTION = {
@@ -94,6 +96,44 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _trace_statements(engine: AsyncEngine, dialect: str) -> None:
+    """A client span per statement when a tracer provider is bound (see kit.tracing)."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _start(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        provider = tracing.current_provider()
+        if provider is None or context is None:
+            return
+        operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+        current = provider.get_tracer(tracing.TRACER_NAME).start_span(
+            f"{operation} {dialect}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "db.system": dialect,
+                "db.operation.name": operation,
+                "db.query.text": statement[:2000],
+            },
+        )
+        # The execution context lives exactly as long as this statement.
+        context._jobpilot_span = current
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _end(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        current = getattr(context, "_jobpilot_span", None)
+        if current is not None:
+            current.end()
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _failed(exception_context: Any) -> None:
+        current = getattr(exception_context.execution_context, "_jobpilot_span", None)
+        if current is not None:
+            current.record_exception(exception_context.original_exception)
+            current.set_status(Status(StatusCode.ERROR))
+            current.end()
+
+
 class Database:
     """An async engine and the sessions made from it."""
 
@@ -127,6 +167,8 @@ class Database:
             self.writer_engine = create_async_engine(url, **kwargs)
             _sqlite_pragmas(self.writer_engine, busy_timeout_ms, begin="BEGIN IMMEDIATE")
         self.writer_sessionmaker = async_sessionmaker(self.writer_engine, expire_on_commit=False)
+        for engine in {self.engine, self.writer_engine}:
+            _trace_statements(engine, self.dialect)
 
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:

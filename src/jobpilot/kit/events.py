@@ -19,9 +19,10 @@ from sqlalchemy import JSON, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jobpilot.kit import tracing
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.db import Base, Database
-from jobpilot.kit.tasks import TaskContext, TaskDef, TaskRegistry, enqueue
+from jobpilot.kit.tasks import TRACE_KEY, TaskContext, TaskDef, TaskRegistry, enqueue
 
 
 class Event(BaseModel):
@@ -46,10 +47,14 @@ class OutboxEvent(Base):
 
 async def publish(session: AsyncSession, event: Event) -> uuid.UUID:
     """Record `event` in the caller's transaction; handlers see it only after commit."""
+    payload = event.model_dump(mode="json")
+    if trace := tracing.carrier():
+        # The handlers' tasks continue the publishing request's trace.
+        payload[TRACE_KEY] = trace
     row = OutboxEvent(
         id=uuid.uuid4(),
         name=event.name,
-        payload=event.model_dump(mode="json"),
+        payload=payload,
         occurred_at=utcnow(),
         relayed_at=None,
     )
@@ -123,12 +128,15 @@ async def relay_outbox(db: Database, subscriptions: Subscriptions, *, batch: int
     async with db.unit_of_work() as session:
         rows = (await session.execute(mark)).all()
         for row in rows:
+            event = dict(row.payload)
+            trace = event.pop(TRACE_KEY, None)
             for task_name in subscriptions.by_event.get(row.name, []):
                 await enqueue(
                     session,
                     task_name,
                     idempotency_key=f"event:{row.id}:{task_name}",
+                    trace_context=trace,
                     event_id=str(row.id),
-                    event=row.payload,
+                    event=event,
                 )
     return len(rows)

@@ -25,17 +25,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import JSON, Index, String, Text, event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from jobpilot.kit import tracing
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.db import Base, Database, insert_or_ignore
 
 log = logging.getLogger("jobpilot.tasks")
 
 NOTIFY_CHANNEL = "jobpilot_tasks"
+# The payload key holding the enqueuing request's trace context; never passed to a handler.
+TRACE_KEY = "__trace__"
 MAX_ERROR_CHARS = 4000
 
 TASKS_TOTAL = Counter(
@@ -223,17 +227,23 @@ async def enqueue(
     idempotency_key: str | None = None,
     delay: timedelta | None = None,
     max_attempts: int | None = None,
+    trace_context: Mapping[str, str] | None = None,
     **payload: Any,
 ) -> None:
     """Queue task `name` in the caller's transaction; it runs only once that commits.
 
     With an `idempotency_key`, a task already queued under the same key is not queued again.
+    The task's span joins the current trace, or the one `trace_context` (a `carrier()`) names.
     """
     now = utcnow()
+    stored = _dumps(payload)
+    if trace := (trace_context or tracing.carrier()):
+        # The worker continues the enqueuing request's trace (see jobpilot.kit.tracing).
+        stored[TRACE_KEY] = dict(trace)
     values = {
         "id": uuid.uuid4(),
         "name": name,
-        "payload": _dumps(payload),
+        "payload": stored,
         "status": TaskStatus.QUEUED.value,
         "attempts": 0,
         "max_attempts": max_attempts or 0,
@@ -423,6 +433,16 @@ class Worker:
         )
 
     async def _execute(self, task: ClaimedTask) -> None:
+        trace = task.payload.pop(TRACE_KEY, None)
+        with tracing.span(
+            f"task {task.name}",
+            kind=SpanKind.CONSUMER,
+            context=tracing.context_from(trace),
+            attributes={"jobpilot.task.name": task.name, "jobpilot.task.attempt": task.attempt},
+        ):
+            await self._run(task)
+
+    async def _run(self, task: ClaimedTask) -> None:
         task_def = self.registry.tasks[task.name]
         started = time.perf_counter()
         heartbeat = asyncio.create_task(self._heartbeat(task))

@@ -2,15 +2,26 @@
 
 Requests are traced by FastAPI's own OpenTelemetry support (`FastAPI(telemetry=...)`), so no
 separate instrumentation package is needed; the provider is never installed globally, which lets
-several apps (or tests) in one process each keep their own.
+several apps (or tests) in one process each keep their own. Code that makes spans of its own
+(database statements, tasks, outgoing HTTP) finds the provider of the app or worker it runs in
+through a context variable (`bind_provider`, `TracingContextMiddleware`); without one, `span()`
+does nothing.
+
+A trace crosses process boundaries as a W3C `traceparent`: in HTTP headers (`TracedTransport`
+adds it to outgoing requests) and inside each queued task's payload (`carrier()` at enqueue,
+`context_from()` in the worker), so work a request causes joins the request's trace.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from typing import Any
 
+import httpx
 from fastapi.telemetry import TelemetryConfig
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -19,9 +30,116 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
 )
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 UNTRACED_PATHS = frozenset({"/metrics", "/healthz", "/readyz"})
 _TRACES_SUFFIX = "/v1/traces"
+TRACER_NAME = "jobpilot"
+
+_provider: ContextVar[TracerProvider | None] = ContextVar("jobpilot_tracer_provider", default=None)
+# W3C trace context only: what OTEL_PROPAGATORS says must not change what crosses processes.
+_propagator = TraceContextTextMapPropagator()
+
+
+def bind_provider(provider: TracerProvider | None) -> Token[TracerProvider | None]:
+    """Make `provider` the one `span()` uses in this context (and in tasks started from it)."""
+    return _provider.set(provider)
+
+
+def current_provider() -> TracerProvider | None:
+    """The provider bound in this context, if any."""
+    return _provider.get()
+
+
+def unbind_provider(token: Token[TracerProvider | None]) -> None:
+    """Restore the provider in force before `bind_provider`."""
+    _provider.reset(token)
+
+
+@contextmanager
+def span(
+    name: str,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+    context: Context | None = None,
+    attributes: Mapping[str, str | int | float | bool] | None = None,
+) -> Iterator[Span | None]:
+    """A span of the provider in force, current inside the block; nothing without a provider."""
+    provider = _provider.get()
+    if provider is None:
+        yield None
+        return
+    tracer = provider.get_tracer(TRACER_NAME)
+    with tracer.start_as_current_span(
+        name, context=context, kind=kind, attributes=dict(attributes or {})
+    ) as current:
+        yield current
+
+
+def carrier() -> dict[str, str]:
+    """The current trace context as `traceparent` (empty when no span is being recorded)."""
+    fields: dict[str, str] = {}
+    _propagator.inject(fields)
+    return fields
+
+
+def context_from(fields: Mapping[str, str] | None) -> Context | None:
+    """The trace context `carrier()` wrote (None when there is none)."""
+    if not fields:
+        return None
+    return _propagator.extract(dict(fields))
+
+
+class TracingContextMiddleware:
+    """Binds the app's tracer provider for each request, so the request's code can make spans."""
+
+    def __init__(self, app: ASGIApp, provider: TracerProvider | None) -> None:
+        self.app = app
+        self.provider = provider
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _provider.set(self.provider)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _provider.reset(token)
+
+
+class TracedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that makes a client span per request and sends its `traceparent`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.inner = inner or httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` inside a span of kind CLIENT (no span without a provider)."""
+        if _provider.get() is None:
+            return await self.inner.handle_async_request(request)
+        attributes = {
+            "http.request.method": request.method,
+            "server.address": request.url.host,
+            "url.full": str(request.url.copy_with(query=None)),
+        }
+        with span(f"{request.method}", kind=SpanKind.CLIENT, attributes=attributes) as current:
+            request.headers.update(carrier())
+            try:
+                response = await self.inner.handle_async_request(request)
+            except Exception as exc:
+                if current is not None:
+                    current.record_exception(exc)
+                    current.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                raise
+            if current is not None:
+                current.set_attribute("http.response.status_code", response.status_code)
+                if response.status_code >= 500:
+                    current.set_status(Status(StatusCode.ERROR))
+            return response
+
+    async def aclose(self) -> None:
+        """Close the transport underneath."""
+        await self.inner.aclose()
 
 
 def _traces_url(endpoint: str) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 
 from jobpilot.ai.embeddings.base import EmbeddingError, Vectors, embed_in_batches, unit_rows
 from jobpilot.kit.retry import backoff, retry_after
+from jobpilot.kit.tracing import TracedTransport
 
 Sleep = Callable[[float], Awaitable[None]]
 _PROVIDER_MESSAGE_CHARS = 200
@@ -60,7 +61,9 @@ class OpenAIEmbedder:
         self._sleep = sleep
         self._api_key = api_key
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout_seconds, trust_env=False)
+        self._http = http or httpx.AsyncClient(
+            timeout=timeout_seconds, trust_env=False, transport=TracedTransport()
+        )
 
     @property
     def dimension(self) -> int:

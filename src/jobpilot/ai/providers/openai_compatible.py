@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from jobpilot.ai.config import LlmSettings
 from jobpilot.ai.providers.base import ChatMessage, Completion, LlmError, Schema
 from jobpilot.kit.retry import backoff, retry_after
+from jobpilot.kit.tracing import TracedTransport
 
 Sleep = Callable[[float], Awaitable[None]]
 JsonMode = Literal["json_schema", "json_object"]
@@ -150,7 +151,9 @@ class OpenAIChatModel:
         self._api_key = api_key
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout_seconds, trust_env=False)
+        self._http = http or httpx.AsyncClient(
+            timeout=timeout_seconds, trust_env=False, transport=TracedTransport()
+        )
 
     @classmethod
     def from_settings(cls, settings: LlmSettings, http: httpx.AsyncClient | None = None) -> Self:
