@@ -286,3 +286,19 @@ def test_bad_gateway_settings_name_the_variable(
 
 def test_gateway_settings_without_the_environment() -> None:
     assert GatewaySettings(upstreams={}).upstreams == GatewaySettings().upstreams
+
+
+def test_the_gateway_refuses_to_start_on_a_bad_route_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from jobpilot.cli.app import app
+
+    bad = tmp_path / "routes.toml"
+    text = ROUTES_FILE.read_text(encoding="utf-8")
+    bad.write_text(text.replace("rate_limit_per_minute = 50", "rate_limit_per_minute = 0"))
+    monkeypatch.setenv("JOBPILOT_GATEWAY__ROUTES_FILE", str(bad))
+    result = CliRunner().invoke(app, ["gateway", "--port", "1"])
+    assert result.exit_code == 2
+    assert "rate_limit_per_minute" in result.output
