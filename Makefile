@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 SAMPLES ?= ../shared/fixtures/ats
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test test-fast lint fmt bench migrate seed worker lock clean
+.PHONY: help install run serve test test-fast lint fmt bench ops-check migrate seed worker lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,17 +53,25 @@ test: install ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check), import-linter contracts, mypy --strict
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 fmt: install ## Format and autofix
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
 
 bench: install ## Run the benchmarks (printed figures)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+ops-check: install ## Alert rules, Alertmanager routes, runbooks, dashboards, metrics contract, log/trace configs
+	promtool check rules deploy/prometheus/rules/*.yml
+	cd deploy/prometheus/tests && promtool test rules *.yml
+	amtool check-config deploy/alertmanager/alertmanager.yml
+	$(BIN)/python scripts/prometheus_rule.py --check
+	$(BIN)/python scripts/grafana_dashboards.py --check
+	$(BIN)/python -m pytest -q tests/ops $(PYTEST_ARGS)
 
 lock: install ## Re-pin requirements.lock from pyproject.toml
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-header --no-emit-index-url \

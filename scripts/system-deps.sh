@@ -18,6 +18,10 @@ DEBIAN_PACKAGES=(
   "wrk:command -v wrk"
   # The gateway's shared rate limits and the tests that stop Redis mid-run.
   "redis-server:command -v redis-server"
+  # `make ops-check`: promtool checks and unit-tests the alert rules, amtool the Alertmanager
+  # config and routes (Debian's packages also install a systemd unit each, enabled by default).
+  "prometheus:command -v promtool"
+  "prometheus-alertmanager:command -v amtool"
 )
 
 missing=()
