@@ -2,7 +2,8 @@
 
 The upstream is a Starlette app served by uvicorn in a thread (or, to count connections and
 misbehave on purpose, a bare HTTP/1.1 server); the proxy itself is served by uvicorn on this
-test's event loop, and the tests call it with httpx as any client would.
+test's event loop, and the tests call it with httpx as any client would (or, to break off an
+upload, call it directly). The proxy's own client is aiohttp.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ import contextlib
 import gzip
 import hashlib
 import itertools
+import json
 import logging
 import re
 import socket
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+import aiohttp
 import httpx
 import pytest
 import uvicorn
@@ -30,7 +33,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fakes.local_server import ServedApp
 from jobpilot.gateway.proxy import ProxyApp, UpstreamPool, build_client
@@ -161,7 +164,8 @@ class Upstream(ServedApp):
 class RawUpstream:
     """A bare HTTP/1.1 server whose socket is bound at once but listens only when told.
 
-    It counts connections, and can hang up before answering or cut an answer short.
+    It counts connections, and can hang up before answering, cut an answer short, or stall:
+    read a request's head and then nothing more, never answering, until closed.
     """
 
     def __init__(self) -> None:
@@ -171,6 +175,8 @@ class RawUpstream:
         self.connections = 0
         self.hang_up_first = 0
         self.cut_short = False
+        self.stall = False
+        self._closing = asyncio.Event()
         self._server: asyncio.Server | None = None
 
     async def listen(self) -> None:
@@ -179,6 +185,7 @@ class RawUpstream:
 
     async def close(self) -> None:
         """Stop listening and free the port."""
+        self._closing.set()
         if self._server is None:
             self.sock.close()
             return
@@ -189,6 +196,9 @@ class RawUpstream:
         self.connections += 1
         try:
             head = await reader.readuntil(b"\r\n\r\n")
+            if self.stall:
+                await self._closing.wait()
+                return
             length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
             if length:
                 await reader.readexactly(int(length[1]))
@@ -216,7 +226,8 @@ class Gateway:
 
     service: str
     pool: UpstreamPool
-    client: httpx.AsyncClient  # the proxy's own pooled client
+    client: aiohttp.ClientSession  # the proxy's own pooled client
+    app: ProxyApp
     http: httpx.AsyncClient  # a client of the proxy
 
     @property
@@ -231,6 +242,7 @@ class StartGateway(Protocol):
         *,
         wrap: Callable[[ASGIApp], ASGIApp] | None = None,
         pool_options: dict[str, Any] | None = None,
+        client_options: dict[str, Any] | None = None,
         **service: Any,
     ) -> Awaitable[Gateway]: ...
 
@@ -321,18 +333,66 @@ async def start_gateway() -> AsyncIterator[StartGateway]:
             *,
             wrap: Callable[[ASGIApp], ASGIApp] | None = None,
             pool_options: dict[str, Any] | None = None,
+            client_options: dict[str, Any] | None = None,
             **service: Any,
         ) -> Gateway:
             name = f"svc-{next(_service_ids)}"
-            client = build_client()
-            stack.push_async_callback(client.aclose)
+            client = build_client(**(client_options or {}))
+            stack.push_async_callback(client.close)
             pool = UpstreamPool({name: upstream_url}, client=client, **(pool_options or {}))
-            app: ASGIApp = ProxyApp(table_for(name, **service), pool, client)
-            url = await stack.enter_async_context(served(wrap(app) if wrap else app))
+            proxy = ProxyApp(table_for(name, **service), pool, client)
+            url = await stack.enter_async_context(served(wrap(proxy) if wrap else proxy))
             http = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=10))
-            return Gateway(name, pool, client, http)
+            return Gateway(name, pool, client, proxy, http)
 
         yield start
+
+
+def direct_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> Scope:
+    """The scope of a request to an app called directly, not through a server."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
+    }
+
+
+def receiving(messages: Iterable[Message]) -> Receive:
+    """A client of an app called directly: it sends `messages`, then nothing, and stays."""
+    pending = iter(messages)
+
+    async def receive() -> Message:
+        message = next(pending, None)
+        if message is None:
+            await asyncio.Event().wait()
+            raise AssertionError("unreachable")
+        return message
+
+    return receive
+
+
+@dataclass
+class Answer:
+    """What an app called directly sent back."""
+
+    status: int | None = None
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: bytes = b""
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = list(message["headers"])
+        elif message["type"] == "http.response.body":
+            self.body += message.get("body", b"")
 
 
 def errors(service: str, reason: str) -> float:
@@ -443,7 +503,8 @@ async def test_hop_by_hop_headers_stop_at_the_proxy_both_ways(
     for name in ("x-hop-out", "keep-alive", "proxy-authenticate"):
         assert name not in response.headers
     # The proxy's client is shared by every user: it keeps no service's cookies.
-    assert not gw.client.cookies
+    assert isinstance(gw.client.cookie_jar, aiohttp.DummyCookieJar)
+    assert len(gw.client.cookie_jar) == 0
 
 
 def _edge(request_id: str) -> Callable[[ASGIApp], ASGIApp]:
@@ -563,6 +624,105 @@ async def test_a_read_timeout_is_a_504_and_is_not_retried(
     assert app_upstream.calls["slow"] == 1
     assert errors(gw.service, "timeout") == 1
     assert gw.pool.is_healthy(gw.service)
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "body", "framing"),
+    [
+        ("GET", [], b"", []),
+        ("DELETE", [(b"content-length", b"4")], b"data", [("content-length", "4")]),
+        ("POST", [(b"content-length", b"4")], b"data", [("content-length", "4")]),
+        ("POST", [(b"transfer-encoding", b"chunked")], b"data", [("transfer-encoding", "chunked")]),
+    ],
+)
+async def test_the_upstream_gets_the_clients_headers_and_none_of_the_proxys_own(
+    app_upstream: Upstream,
+    start_gateway: StartGateway,
+    method: str,
+    extra: list[tuple[bytes, bytes]],
+    body: bytes,
+    framing: list[tuple[str, str]],
+) -> None:
+    gw = await start_gateway(app_upstream.base_url)
+    answer = Answer()
+    scope = direct_scope(method, f"{PREFIX}/echo/x", [(b"host", b"gateway.test"), *extra])
+    await gw.app(scope, receiving([{"type": "http.request", "body": body}]), answer.send)
+    assert answer.status == 200, answer.body
+    echoed = json.loads(answer.body)
+    assert echoed["body"] == body.decode()
+    # No User-Agent, Accept, Accept-Encoding or Content-Type the client did not send; its own
+    # Content-Length, or chunks when it sent none.
+    sent = [(k, v) for k, v in echoed["headers"] if not k.startswith("x-forwarded-")]
+    assert sorted(sent) == sorted(
+        [("host", app_upstream.base_url.removeprefix("http://")), *framing]
+    )
+
+
+async def test_an_upload_the_upstream_stops_taking_is_a_504(
+    raw_upstream: RawUpstream, start_gateway: StartGateway
+) -> None:
+    await raw_upstream.listen()
+    raw_upstream.stall = True
+    gw = await start_gateway(raw_upstream.url, write_timeout_ms=300, read_timeout_ms=60_000)
+    chunk = b"x" * (1 << 20)
+    # Far more than the sockets between the proxy and the upstream hold.
+    upload = [{"type": "http.request", "body": chunk, "more_body": True}] * 256
+    answer = Answer()
+    scope = direct_scope("POST", f"{PREFIX}/upload", [(b"host", b"gateway.test")])
+    async with asyncio.timeout(10):
+        await gw.app(scope, receiving(upload), answer.send)
+    assert answer.status == 504
+    assert json.loads(answer.body)["error"]["code"] == "gateway_timeout"
+    assert errors(gw.service, "timeout") == 1
+    assert raw_upstream.connections == 1
+
+
+async def test_a_client_leaving_mid_upload_is_no_upstream_failure(
+    app_upstream: Upstream, start_gateway: StartGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    gw = await start_gateway(app_upstream.base_url, pool_options={"unhealthy_after": 1})
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"part", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    answer = Answer()
+    scope = direct_scope("POST", f"{PREFIX}/upload", [(b"host", b"gateway.test")])
+    async with asyncio.timeout(10):
+        await gw.app(scope, receiving(messages), answer.send)
+    assert answer.status is None
+    assert all_errors(gw.service) == 0
+    assert gw.pool.is_healthy(gw.service)
+    assert any(
+        "before sending its body" in r.getMessage() for r in caplog.records if r.name == LOGGER
+    )
+
+
+async def test_a_gateway_out_of_connections_answers_504_and_blames_no_upstream(
+    app_upstream: Upstream, start_gateway: StartGateway
+) -> None:
+    gw = await start_gateway(
+        app_upstream.base_url,
+        connect_timeout_ms=200,
+        pool_options={"unhealthy_after": 1},
+        client_options={"max_connections": 1},
+    )
+    try:
+        async with gw.http.stream("GET", f"{PREFIX}/stream") as streaming:
+            chunks = streaming.aiter_raw()
+            assert await anext(chunks) == b"first\n"
+            # The pool's only connection is taken until that response ends.
+            refused = await gw.http.get(f"{PREFIX}/echo/x")
+            error = assert_error(refused, 504, "gateway_timeout")
+            assert gw.service in error["message"]
+            app_upstream.release.set()
+            assert b"".join([c async for c in chunks]) == b"second\n"
+    finally:
+        app_upstream.release.set()
+    assert app_upstream.calls["echo"] == 0
+    assert errors(gw.service, "timeout") == 1
+    assert gw.pool.is_healthy(gw.service)
+    assert (await gw.http.get(f"{PREFIX}/echo/x")).status_code == 200
 
 
 async def test_get_is_retried_when_the_upstream_hangs_up(
@@ -707,7 +867,7 @@ async def test_snapshot_reports_each_upstream(
     assert snapshot["jobs"]["healthy"] is True
     assert snapshot["jobs"]["last_error"] is None
     assert snapshot["ai"]["healthy"] is False
-    assert "ConnectError" in str(snapshot["ai"]["last_error"])
+    assert "ClientConnectorError" in str(snapshot["ai"]["last_error"])
     for entry in snapshot.values():
         checked = datetime.fromisoformat(str(entry["last_check"]))
         assert checked.tzinfo is not None

@@ -13,16 +13,20 @@ import asyncio
 import contextlib
 from typing import Protocol
 
+import aiohttp
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobpilot.gateway.config import GatewaySettings
 from jobpilot.gateway.edge import EdgeComponents, EdgeMiddleware, cors_options
+from jobpilot.gateway.metrics import UNROUTED
 from jobpilot.gateway.proxy import ProxyApp, UpstreamPool, build_client
 from jobpilot.gateway.routes import RouteTable
 from jobpilot.kit.http import BodySizeLimitMiddleware, ObservabilityMiddleware
 from jobpilot.kit.metrics import render_metrics
+from jobpilot.kit.tracing import ServerSpanMiddleware, shutdown_tracing
 
 GATEWAY_SERVICE = "gateway"
 
@@ -66,7 +70,11 @@ class _Dispatch:
 
 
 class GatewayApp:
-    """The ASGI app `jobpilot gateway` serves, with its lifespan (health checks, clean close)."""
+    """The ASGI app `jobpilot gateway` serves, with its lifespan (health checks, clean close).
+
+    The proxy's HTTP client belongs to the event loop that serves the gateway, so the client, the
+    upstream pool and the app around them are made at lifespan startup: nothing is served before.
+    """
 
     def __init__(
         self,
@@ -76,35 +84,58 @@ class GatewayApp:
         *,
         cors_origins: list[str],
         max_body_bytes: int,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
-        """Request id and metrics, then CORS, then the edge, then the proxy."""
+        """Keep what the app is made of; `lifespan.startup` makes it."""
+        self.tracer_provider = tracer_provider
+        self.table = table
+        self.config = config
         self.components = components
-        self.client = build_client()
-        self.pool = UpstreamPool(
+        self.cors_origins = cors_origins
+        self.max_body_bytes = max_body_bytes
+        self.client: aiohttp.ClientSession | None = None
+        self.pool: UpstreamPool | None = None
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if self.app is None:
+            msg = "the gateway serves requests only after its lifespan startup"
+            raise RuntimeError(msg)
+        await self.app(scope, receive, send)
+
+    def _build(self, client: aiohttp.ClientSession) -> tuple[UpstreamPool, ASGIApp]:
+        """Request id and metrics, then CORS, then the edge, then the proxy over `client`."""
+        table, config, components = self.table, self.config, self.components
+        pool = UpstreamPool(
             config.upstreams,
-            client=self.client,
+            client=client,
             health_path=table.health.path,
             interval=config.health_interval_seconds or table.health.interval_seconds,
             probe_timeout=table.health.timeout_seconds,
             unhealthy_after=table.health.unhealthy_after,
         )
         edge = EdgeMiddleware(
-            _Dispatch(ProxyApp(table, self.pool, self.client), self.pool),
+            _Dispatch(ProxyApp(table, pool, client), pool),
             table=table,
             components=lambda _scope: components,
             record_upstream=False,
         )
-        limited = BodySizeLimitMiddleware(edge, max_bytes=max_body_bytes)
-        cors = CORSMiddleware(limited, **cors_options(table.cors, cors_origins))
-        self.app = ObservabilityMiddleware(
+        limited = BodySizeLimitMiddleware(edge, max_bytes=self.max_body_bytes)
+        cors = CORSMiddleware(limited, **cors_options(table.cors, self.cors_origins))
+        observed = ObservabilityMiddleware(
             cors, default_service=GATEWAY_SERVICE, service_for_path=lambda _path: None
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-            return
-        await self.app(scope, receive, send)
+        def route_of(path: str) -> str:
+            service = table.route_for(path)
+            return (service.matches(path) if service else None) or UNROUTED
+
+        # Outermost, so the access log line of a request carries its trace id.
+        app = ServerSpanMiddleware(observed, self.tracer_provider, route_of)
+        return pool, app
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         stop = asyncio.Event()
@@ -112,7 +143,17 @@ class GatewayApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                checks = asyncio.create_task(self.pool.run(stop), name="gateway-health-checks")
+                client = self.client = build_client()
+                try:
+                    pool, self.app = self._build(client)
+                except Exception as exc:
+                    await client.close()
+                    await self.components.aclose()
+                    failed = f"the gateway cannot start: {exc}"
+                    await send({"type": "lifespan.startup.failed", "message": failed})
+                    return
+                self.pool = pool
+                checks = asyncio.create_task(pool.run(stop), name="gateway-health-checks")
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 # Uvicorn has drained the requests in flight by now (graceful shutdown).
@@ -120,7 +161,9 @@ class GatewayApp:
                 if checks is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await checks
-                await self.client.aclose()
+                if self.client is not None:
+                    await self.client.close()
                 await self.components.aclose()
+                shutdown_tracing(self.tracer_provider)
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -8,6 +8,10 @@ each service's upstream takes traffic: connect failures and timeouts seen on rea
 an upstream off (passive checks), and a GET of its health path every few seconds lets it back in
 (active checks, `UpstreamPool.run`). A fenced-off upstream costs a request a fast 503, not a
 connect timeout.
+
+The transport is aiohttp: its pool hands out an idle keep-alive connection without a system call
+(httpx's polled every pooled socket on every request, and that poll cost the gateway most of its
+throughput).
 """
 
 from __future__ import annotations
@@ -20,16 +24,17 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Final
 from urllib.parse import quote, quote_from_bytes
 
-import httpx
+import aiohttp
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope, Send
+from yarl import URL
 
 from jobpilot.gateway.metrics import gateway_metrics
 from jobpilot.gateway.routes import RouteTable, ServiceRoute
+from jobpilot.kit import tracing
 from jobpilot.kit.errors import error_body
 
 log = logging.getLogger("jobpilot.gateway.proxy")
@@ -65,6 +70,7 @@ _REPLACED_REQUEST: Final = frozenset(
     }
 )
 _XFF = b"x-forwarded-for"
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})
 
 # Requests that may be sent twice: their body is buffered so a retry can send it again.
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -73,6 +79,12 @@ RETRY_BACKOFF_SECONDS: Final = 0.05
 # keeps the client's escapes (`%2F` stays `%2F`), anything else outside ASCII is escaped.
 _SAFE_PATH: Final = "/%!$&'()*+,;=:@-._~"
 _SAFE_QUERY: Final = _SAFE_PATH + "?"
+# The longest path and query sent on (the limit httpx had; aiohttp has none of its own).
+MAX_TARGET_BYTES: Final = 65536
+# Headers aiohttp would add when the client sent none: the client's own go up as they came.
+_NO_AUTO_HEADERS: Final = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+# A response header line may be this long (aiohttp's default is 8 KiB; h11, before, took 16 KiB).
+_MAX_HEADER_BYTES: Final = 16384
 
 # Reasons counted towards fencing an upstream off: it cannot be reached or does not answer. A
 # broken exchange (`protocol`) is usually one bad connection, not a dead service.
@@ -83,24 +95,42 @@ class ClientDisconnected(Exception):
     """The client went away before its request body was read in full."""
 
 
-def build_client(max_connections: int = 200) -> httpx.AsyncClient:
-    """The pooled HTTP client the proxy and the health checks share."""
-    return httpx.AsyncClient(
-        limits=httpx.Limits(
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            # Below uvicorn's 5 s keep-alive on the services, so the gateway drops an idle
-            # connection before the service does and never sends a request into a closing one.
-            keepalive_expiry=4,
-        ),
+def build_client(max_connections: int = 200) -> aiohttp.ClientSession:
+    """The pooled HTTP client the proxy and the health checks share.
+
+    An aiohttp session belongs to the event loop it is made in: make it in the loop that serves
+    the proxy (the gateway does at lifespan startup) and `await session.close()` when done.
+    """
+    connector = aiohttp.TCPConnector(
+        limit=max_connections,
+        # One pool for every service: any of them may use all of it.
+        limit_per_host=0,
+        # Below uvicorn's 5 s keep-alive on the services, so the gateway drops an idle
+        # connection before the service does and never sends a request into a closing one.
+        keepalive_timeout=4,
+        enable_cleanup_closed=False,
+        use_dns_cache=True,
+        ttl_dns_cache=10,
+    )
+    session = aiohttp.ClientSession(
+        connector=connector,
         # Proxied requests carry their service's timeouts; this covers any other use.
-        timeout=httpx.Timeout(5.0, read=30.0, write=30.0),
-        follow_redirects=False,
+        timeout=aiohttp.ClientTimeout(total=None, connect=5.0, sock_connect=5.0, sock_read=30.0),
         # HTTP(S)_PROXY and .netrc from the environment must never see service traffic.
         trust_env=False,
         # The client is shared by every user: it must not keep the services' Set-Cookie.
-        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        # Bytes pass through as they are: a gzip body stays gzip, Content-Length stays true.
+        auto_decompress=False,
+        skip_auto_headers=_NO_AUTO_HEADERS,
+        max_line_size=_MAX_HEADER_BYTES,
+        max_field_size=_MAX_HEADER_BYTES,
     )
+    # aiohttp sends an idempotent request again, once and silently, when its connection drops.
+    # The proxy's own retries (the route's count, logged, counted towards health) must be the
+    # only ones; there is no public switch (tests/gateway/test_proxy.py counts the attempts).
+    session._retry_connection = False
+    return session
 
 
 @dataclass
@@ -124,7 +154,7 @@ class UpstreamPool:
         self,
         upstreams: Mapping[str, str],
         *,
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
         health_path: str = "/healthz",
         interval: float = 5.0,
         probe_timeout: float = 2.0,
@@ -139,6 +169,7 @@ class UpstreamPool:
         self.health_path = "/" + health_path.lstrip("/")
         self.interval = interval
         self.probe_timeout = probe_timeout
+        self._probe_timeouts = aiohttp.ClientTimeout(total=probe_timeout)
         self.unhealthy_after = unhealthy_after
         self.healthy_after = healthy_after
         self._upstreams = {name: _Upstream(url.rstrip("/")) for name, url in upstreams.items()}
@@ -211,14 +242,18 @@ class UpstreamPool:
     async def _probe(self, name: str, state: _Upstream) -> None:
         error: str | None = None
         try:
-            response = await self._client.get(
-                state.url + self.health_path, timeout=self.probe_timeout
-            )
-        except httpx.HTTPError as exc:
+            async with self._client.get(
+                state.url + self.health_path,
+                timeout=self._probe_timeouts,
+                allow_redirects=False,
+            ) as response:
+                # Read to the end, so the connection goes back to the pool.
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
             error = _describe(exc)
         else:
-            if not response.is_success:
-                error = f"{self.health_path} answered HTTP {response.status_code}"
+            if not 200 <= response.status < 300:
+                error = f"{self.health_path} answered HTTP {response.status}"
         state.last_check = datetime.now(UTC)
         if error is None:
             state.probe_failures = 0
@@ -252,16 +287,81 @@ class UpstreamPool:
         log.info("upstream %s (%s) is back: %s answered", name, state.url, self.health_path)
 
 
+class _Upload:
+    """A POST or PATCH body, sent on as it arrives: never buffered, so never sent twice.
+
+    aiohttp has no write timeout: while the request goes up, each chunk must be taken by the
+    upstream's socket within the route's write timeout or the request is given up. The time spent
+    waiting for the client's next chunk does not count.
+    """
+
+    def __init__(self, receive: Receive, write_timeout: float) -> None:
+        self._receive = receive
+        self._write_timeout = write_timeout
+        self._deadline: asyncio.Timeout | None = None
+
+    @contextlib.asynccontextmanager
+    async def write_deadlines(self) -> AsyncIterator[None]:
+        """Give up the block (TimeoutError) when a chunk is not taken in time."""
+        async with asyncio.timeout(None) as deadline:
+            self._deadline = deadline
+            try:
+                yield
+            finally:
+                self._deadline = None
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body, as the client sends it (aiohttp pulls the next chunk once one is taken)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            self._arm(None)
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected
+            body: bytes = message.get("body", b"")
+            if body:
+                self._arm(loop.time() + self._write_timeout)
+                yield body
+            if not message.get("more_body", False):
+                self._arm(None)
+                return
+
+    def _arm(self, when: float | None) -> None:
+        # aiohttp pulls the body in a task of its own, which may outlive the deadline's block.
+        deadline = self._deadline
+        if deadline is not None and not deadline.expired():
+            deadline.reschedule(when)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A service's timeouts and attempts, as the route table gives them."""
+
+    timeout: aiohttp.ClientTimeout
+    connect: float
+    write: float
+    retries: int
+
+    @classmethod
+    def of(cls, table: RouteTable, service: ServiceRoute) -> _Route:
+        connect_ms, read_ms, write_ms, retries = table.timeouts(service)
+        connect = connect_ms / 1000
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=connect, sock_connect=connect, sock_read=read_ms / 1000
+        )
+        return cls(timeout, connect, write_ms / 1000, retries)
+
+
 @dataclass(frozen=True)
 class _Outgoing:
     """What every attempt of one proxied request sends."""
 
     method: str
     path: str
-    url: httpx.URL
-    headers: list[Header]
-    content: bytes | AsyncIterator[bytes]
-    timeout: httpx.Timeout
+    url: URL
+    headers: list[tuple[str, str]]
+    body: bytes | _Upload | None
+    timeout: aiohttp.ClientTimeout
 
 
 @dataclass(frozen=True)
@@ -276,7 +376,9 @@ class _Failure:
 class ProxyApp:
     """ASGI app forwarding /api/v1/... to the owning service's upstream."""
 
-    def __init__(self, table: RouteTable, pool: UpstreamPool, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, table: RouteTable, pool: UpstreamPool, client: aiohttp.ClientSession
+    ) -> None:
         """Forward by `table`'s routes to `pool`'s upstreams over `client`."""
         missing = sorted({s.name for s in table.services} - set(pool.services))
         if missing:
@@ -285,6 +387,13 @@ class ProxyApp:
         self.table = table
         self.pool = pool
         self.client = client
+        self._routes = {s.name: _Route.of(table, s) for s in table.services}
+        # A request takes one of the pool's connections from sending until its response is
+        # relayed. Waiting for one here, rather than in aiohttp's pool, tells a gateway that is
+        # out of connections (which says nothing about the upstream) from an upstream that does
+        # not accept them.
+        limit = client.connector.limit if client.connector is not None else 0
+        self._slots = asyncio.Semaphore(limit) if limit else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one ASGI connection: HTTP requests are proxied, anything else is refused."""
@@ -297,7 +406,7 @@ class ProxyApp:
             return
         path: str = scope["path"]
         if any(segment in {".", ".."} for segment in path.split("/")):
-            # httpx would resolve them, sending the request to a path the table never matched.
+            # The upstream would resolve them, serving a path the table never matched.
             message = f"The path {path} has . or .. segments."
             await _error(scope, receive, send, 400, "bad_request", message)
             return
@@ -321,64 +430,79 @@ class ProxyApp:
         self, scope: Scope, receive: Receive, send: Send, service: ServiceRoute
     ) -> None:
         method: str = scope["method"]
-        connect_ms, read_ms, write_ms, retries = self.table.timeouts(service)
-        timeout = httpx.Timeout(
-            connect=connect_ms / 1000,
-            read=read_ms / 1000,
-            write=write_ms / 1000,
-            pool=connect_ms / 1000,
-        )
+        route = self._routes[service.name]
+        target = _target(scope)
+        if len(target) > MAX_TARGET_BYTES:
+            message = f"Cannot forward: the URL is longer than {MAX_TARGET_BYTES} bytes."
+            await _error(scope, receive, send, 400, "bad_request", message)
+            return
         try:
-            url = httpx.URL(self.pool.base_url(service.name) + _target(scope))
-        except httpx.InvalidURL as exc:  # longer than httpx takes (64 KiB)
+            url = URL(self.pool.base_url(service.name) + target, encoded=True)
+        except ValueError as exc:
             await _error(scope, receive, send, 400, "bad_request", f"Cannot forward: {exc}.")
             return
-        content: bytes | AsyncIterator[bytes]
+        body: bytes | _Upload | None
         if method in IDEMPOTENT_METHODS:
-            content = await _read_body(receive)
-            attempts = retries + 1
+            # None, not b"": aiohttp would add `Content-Length: 0` to a GET.
+            body = await _read_body(receive) or None
+            attempts = route.retries + 1
         else:
             # POST and PATCH may have done their work before failing: never sent twice, so
             # their body (uploads) goes up as it arrives.
-            content = _stream_body(receive)
+            body = _Upload(receive, route.write)
             attempts = 1
         outgoing = _Outgoing(
             method=method,
             path=scope["path"],
             url=url,
-            headers=_request_headers(scope),
-            content=content,
-            timeout=timeout,
+            headers=[
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, value in _request_headers(scope)
+            ],
+            body=body,
+            timeout=route.timeout,
         )
-        outcome = await self._send(service, outgoing, attempts)
-        if isinstance(outcome, _Failure):
-            await _error(scope, receive, send, outcome.status, outcome.code, outcome.message)
+        if self._slots is not None and not await _acquire(self._slots, route.connect):
+            # Every pooled connection is busy (the pool is shared by all services): the
+            # gateway is saturated, which says nothing about this upstream's health.
+            gateway_metrics().upstream_error(service.name, "timeout")
+            log.warning(
+                "%s %s to %s: no free upstream connection in time",
+                method,
+                outgoing.path,
+                service.name,
+            )
+            failure = _Failure(504, "gateway_timeout", _timeout_message(service.name))
+            await _error(scope, receive, send, failure.status, failure.code, failure.message)
             return
-        await self._relay(scope, receive, send, service, outcome)
+        try:
+            outcome = await self._send(service, outgoing, attempts)
+            if isinstance(outcome, _Failure):
+                await _error(scope, receive, send, outcome.status, outcome.code, outcome.message)
+                return
+            await self._relay(scope, receive, send, service, outcome)
+        finally:
+            if self._slots is not None:
+                self._slots.release()
 
     async def _send(
         self, service: ServiceRoute, outgoing: _Outgoing, attempts: int
-    ) -> httpx.Response | _Failure:
+    ) -> aiohttp.ClientResponse | _Failure:
         """The upstream's response (body unread), or the failure to answer the client with."""
         name, method, path = service.name, outgoing.method, outgoing.path
         for attempt in range(1, attempts + 1):
-            request = httpx.Request(
-                method,
-                outgoing.url,
-                headers=outgoing.headers,
-                content=outgoing.content,
-                extensions={"timeout": outgoing.timeout.as_dict()},
-            )
+            body = outgoing.body
             started = time.perf_counter()
             try:
-                response = await self.client.send(request, stream=True, follow_redirects=False)
-            except httpx.PoolTimeout:
-                # Every pooled connection is busy (the pool is shared by all services): the
-                # gateway is saturated, which says nothing about this upstream's health.
-                gateway_metrics().upstream_error(name, "timeout")
-                log.warning("%s %s to %s: no free upstream connection in time", method, path, name)
-                return _Failure(504, "gateway_timeout", _timeout_message(name))
-            except httpx.TransportError as exc:
+                if isinstance(body, _Upload):
+                    async with body.write_deadlines():
+                        response = await self._request(outgoing, body.chunks())
+                else:
+                    response = await self._request(outgoing, body)
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                if _client_left(exc):
+                    # The client's body broke off: nothing the upstream did.
+                    raise ClientDisconnected from exc
                 reason = _reason(exc)
                 self.pool.report_failure(name, reason, detail=_describe(exc))
                 retry = attempt < attempts and _retryable(exc)
@@ -405,13 +529,27 @@ class ProxyApp:
             return response
         raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
 
+    async def _request(
+        self, outgoing: _Outgoing, data: bytes | AsyncIterator[bytes] | None
+    ) -> aiohttp.ClientResponse:
+        # The client's Content-Length goes up with its body; without one, a streamed body goes
+        # chunked. Host is the upstream's (aiohttp sets it from the URL).
+        return await self.client.request(
+            outgoing.method,
+            outgoing.url,
+            headers=outgoing.headers,
+            data=data,
+            allow_redirects=False,
+            timeout=outgoing.timeout,
+        )
+
     async def _relay(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
         service: ServiceRoute,
-        response: httpx.Response,
+        response: aiohttp.ClientResponse,
     ) -> None:
         """Stream `response` to the client, stopping when the client leaves."""
         relay = asyncio.create_task(self._stream(scope, send, service, response))
@@ -424,9 +562,10 @@ class ProxyApp:
             try:
                 await asyncio.wait({relay, left})
             finally:
-                # Closing drops the upstream connection when the body is unread, so a client
-                # that leaves mid-stream does not keep the upstream producing for nobody.
-                await response.aclose()
+                # A response read to the end has given its connection back to the pool already;
+                # otherwise closing drops the upstream connection, so a client that leaves
+                # mid-stream does not keep the upstream producing for nobody.
+                response.close()
         if relay.cancelled():
             log.debug("client left %s %s mid-response", scope["method"], scope["path"])
             return
@@ -435,22 +574,25 @@ class ProxyApp:
             raise error
 
     async def _stream(
-        self, scope: Scope, send: Send, service: ServiceRoute, response: httpx.Response
+        self, scope: Scope, send: Send, service: ServiceRoute, response: aiohttp.ClientResponse
     ) -> None:
         try:
             await send(
                 {
                     "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": _strip_hop_by_hop(response.headers.raw),
+                    "status": response.status,
+                    "headers": _strip_hop_by_hop(response.raw_headers),
                 }
             )
             # Raw bytes: a gzip body stays gzip, and Content-Length stays true.
-            async for chunk in response.aiter_raw():
+            async for chunk in response.content.iter_any():
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except httpx.TransportError as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            if _client_left(exc):
+                # The upstream answered before the client's body broke off.
+                raise ClientDisconnected from exc
             # Headers are gone: all that is left is to cut the response short.
             reason = _reason(exc)
             self.pool.report_failure(service.name, reason, detail=_describe(exc))
@@ -510,6 +652,10 @@ def _request_headers(scope: Scope) -> list[Header]:
     request_id = _request_id(scope, incoming)
     if request_id is not None:
         headers.append((b"x-request-id", request_id))
+    if trace := tracing.carrier():
+        # The gateway's span is the service's parent now; untraced, the client's passes through.
+        headers = [(name, value) for name, value in headers if name not in _TRACE_HEADERS]
+        headers += [(name.encode(), value.encode()) for name, value in trace.items()]
     return headers
 
 
@@ -532,18 +678,6 @@ async def _read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected
-        body: bytes = message.get("body", b"")
-        if body:
-            yield body
-        if not message.get("more_body", False):
-            return
-
-
 async def _wait_for_disconnect(receive: Receive) -> None:
     while True:
         message: Message = await receive()
@@ -551,20 +685,44 @@ async def _wait_for_disconnect(receive: Receive) -> None:
             return
 
 
-def _reason(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.TimeoutException):
+async def _acquire(slots: asyncio.Semaphore, wait: float) -> bool:
+    """Take one of `slots`, waiting `wait` seconds at most for one to come free."""
+    if not slots.locked():
+        await slots.acquire()  # at once
+        return True
+    try:
+        async with asyncio.timeout(wait):
+            await slots.acquire()
+    except TimeoutError:
+        return False
+    return True
+
+
+def _client_left(exc: BaseException) -> bool:
+    """Whether `exc` is aiohttp's report of the client's body breaking off (its cause)."""
+    cause = exc.__cause__
+    while cause is not None:
+        if isinstance(cause, ClientDisconnected):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _reason(exc: BaseException) -> str:
+    # aiohttp's connect and read timeouts are TimeoutErrors too, and so is a write deadline.
+    if isinstance(exc, TimeoutError):
         return "timeout"
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, aiohttp.ClientConnectorError):
         return "connect"
     return "protocol"
 
 
-def _retryable(exc: httpx.TransportError) -> bool:
+def _retryable(exc: BaseException) -> bool:
     """Whether an idempotent request may be sent again after `exc`."""
     # The connection failed before the upstream could act on it (or a pooled one had gone
     # stale). A read timeout is not retried: the upstream may still be working on it, and a
     # retry would double its load and the client's wait.
-    return not isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout)
+    return isinstance(exc, aiohttp.ConnectionTimeoutError) or not isinstance(exc, TimeoutError)
 
 
 def _failure_for(service: str, reason: str) -> _Failure:
