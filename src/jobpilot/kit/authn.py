@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
@@ -25,6 +26,8 @@ from jobpilot.kit.ports import Cache
 ALGORITHMS = ("ES256",)
 REQUIRED_CLAIMS = ("exp", "iat", "nbf", "iss", "aud", "sub", "sid")
 KEY_REFRESH_SECONDS = 300.0
+# Fully verified tokens remembered per process (see TokenVerifier).
+VERIFIED_TOKENS = 4096
 # Where an edge in the same process leaves `(token, principal)` after verifying a request.
 EDGE_PRINCIPAL = "edge_principal"
 MISS_REFRESH_SECONDS = 10.0
@@ -109,18 +112,50 @@ class Revocations:
 
 
 class TokenVerifier:
-    """Verifies access tokens: signature, algorithm, claims, revocation."""
+    """Verifies access tokens: signature, algorithm, claims, revocation.
+
+    A client sends the same token with every request for its whole life (minutes), and an ES256
+    signature check costs more than the rest of a small request. So the principals of tokens
+    verified in full are remembered (a bounded LRU keyed by the whole token): a repeat skips the
+    signature and claim checks while the token has not expired and its key is still published,
+    and is checked against the revocation list every time.
+    """
 
     def __init__(
-        self, keys: CachedKeys, revocations: Revocations, *, issuer: str, audience: str
+        self,
+        keys: CachedKeys,
+        revocations: Revocations,
+        *,
+        issuer: str,
+        audience: str,
+        remember: int = VERIFIED_TOKENS,
     ) -> None:
         self.keys = keys
         self.revocations = revocations
         self.issuer = issuer
         self.audience = audience
+        self._remember = remember
+        self._verified: OrderedDict[str, tuple[str, Principal]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid access token; InvalidToken otherwise."""
+        principal = await self._recall(token) or await self._verify_in_full(token)
+        if await self.revocations.is_revoked(principal.session_id):
+            raise InvalidToken("This session has been signed out.")
+        return principal
+
+    async def _recall(self, token: str) -> Principal | None:
+        remembered = self._verified.get(token)
+        if remembered is None:
+            return None
+        kid, principal = remembered
+        if principal.expires_at <= time.time() or await self.keys.get(kid) is None:
+            del self._verified[token]
+            return None
+        self._verified.move_to_end(token)
+        return principal
+
+    async def _verify_in_full(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -150,8 +185,10 @@ class TokenVerifier:
             )
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise InvalidToken from exc
-        if await self.revocations.is_revoked(principal.session_id):
-            raise InvalidToken("This session has been signed out.")
+        if self._remember:
+            self._verified[token] = (kid, principal)
+            if len(self._verified) > self._remember:
+                self._verified.popitem(last=False)
         return principal
 
 
