@@ -161,3 +161,22 @@ async def test_outgoing_http_carries_the_trace_and_makes_a_client_span() -> None
     assert "secret" not in str(first.attributes["url.full"])  # no query strings in spans
     assert second.status.status_code.name == "ERROR"
     assert context_from(carrier()) is None  # nothing current out here
+
+
+async def test_a_service_continues_the_trace_its_caller_sends(
+    settings: Settings, sqlite_url: str
+) -> None:
+    exporter = InMemorySpanExporter()
+    provider = setup_tracing("jobs", None, exporter=exporter)
+    settings.database.url = sqlite_url
+    app = create_app(settings, tracer_provider=provider)
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    async for client in client_for(app):
+        response = await client.get(
+            "/api/v1/jobs/status", headers={"traceparent": f"00-{trace_id}-{parent_id}-01"}
+        )
+        assert response.status_code == 200
+    [server] = [s for s in exporter.get_finished_spans() if s.kind.name == "SERVER"]
+    assert _hex(server.context.trace_id) == trace_id
+    assert server.parent is not None
+    assert format(server.parent.span_id, "016x") == parent_id

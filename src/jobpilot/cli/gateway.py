@@ -39,6 +39,7 @@ def gateway_app_from_env() -> GatewayApp:
         wiring.build_gateway(settings),
         cors_origins=settings.gateway.origins(settings.http.cors_origins),
         max_body_bytes=settings.http.max_body_bytes,
+        tracer_provider=wiring.build_tracer_provider(settings, "gateway"),
     )
 
 

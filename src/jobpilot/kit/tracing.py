@@ -14,7 +14,7 @@ adds it to outgoing requests) and inside each queued task's payload (`carrier()`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
@@ -32,7 +32,7 @@ from opentelemetry.sdk.trace.export import (
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UNTRACED_PATHS = frozenset({"/metrics", "/healthz", "/readyz"})
 _TRACES_SUFFIX = "/v1/traces"
@@ -103,6 +103,54 @@ class TracingContextMiddleware:
         token = _provider.set(self.provider)
         try:
             await self.app(scope, receive, send)
+        finally:
+            _provider.reset(token)
+
+
+class ServerSpanMiddleware:
+    """A SERVER span per request for an app without FastAPI's tracing (the gateway).
+
+    It continues the caller's trace (`traceparent`), names the span by `route_of(path)`, binds
+    the provider for the code inside, and records the response status.
+    """
+
+    def __init__(
+        self, app: ASGIApp, provider: TracerProvider | None, route_of: Callable[[str], str]
+    ) -> None:
+        self.app = app
+        self.provider = provider
+        self.route_of = route_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.provider is None or scope["type"] != "http" or _untraced(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope.get("headers", ())
+            if name in (b"traceparent", b"tracestate")
+        }
+        method: str = scope.get("method", "GET")
+        route = self.route_of(scope["path"])
+        attributes = {"http.request.method": method, "http.route": route}
+        token = _provider.set(self.provider)
+        try:
+            with span(
+                f"{method} {route}",
+                kind=SpanKind.SERVER,
+                context=context_from(headers),
+                attributes=attributes,
+            ) as current:
+
+                async def recording_send(message: Message) -> None:
+                    if message["type"] == "http.response.start" and current is not None:
+                        status = int(message["status"])
+                        current.set_attribute("http.response.status_code", status)
+                        if status >= 500:
+                            current.set_status(Status(StatusCode.ERROR))
+                    await send(message)
+
+                await self.app(scope, receive, recording_send)
         finally:
             _provider.reset(token)
 
