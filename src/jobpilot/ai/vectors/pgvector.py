@@ -90,6 +90,7 @@ class PgVectorIndex:
         dimension, vectors, attrs = batch.dimension, batch.vectors, batch.attrs
         now = utcnow()
         async with self._db.unit_of_work(write=True) as session:
+            await _one_writer(session)
             await self._check_dimension(session, kind, model_id, dimension)
             await session.execute(
                 text(
@@ -126,6 +127,7 @@ class PgVectorIndex:
         if not ids:
             return
         async with self._db.unit_of_work(write=True) as session:
+            await _one_writer(session)
             models = (
                 await session.execute(
                     text(
@@ -210,6 +212,7 @@ class PgVectorIndex:
 
         Their HNSW indexes go too (an index of a model with no vectors only costs writes)."""
         async with self._db.unit_of_work(write=True) as session:
+            await _one_writer(session)
             gone = (
                 await session.execute(
                     text(
@@ -283,6 +286,12 @@ class PgVectorIndex:
             )
         )
         self._indexed.add(name)
+
+
+async def _one_writer(session: AsyncSession) -> None:
+    # Writers take row locks, bump the version row and may CREATE INDEX (a SHARE lock on the
+    # table); two of them interleaving those steps deadlock. One at a time, until commit.
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('ai_vectors'))"))
 
 
 def _conditions(where: VectorFilter) -> tuple[str, dict[str, Any]]:
