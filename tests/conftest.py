@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -137,3 +138,15 @@ async def client(settings: Settings, sqlite_url: str) -> AsyncIterator[httpx.Asy
     app = create_app(settings)
     async for c in client_for(app):
         yield c
+
+
+@pytest.fixture
+async def site(settings: Settings, sqlite_url: str) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """The whole platform on a migrated SQLite database, and a client that keeps cookies like a
+    browser (for the web pages)."""
+    from jobpilot.main import create_app
+
+    settings.database.url = sqlite_url
+    app = create_app(settings)
+    async for c in client_for(app):
+        yield app, c

@@ -30,6 +30,8 @@ from jobpilot.kit.tracing import (
     unbind_provider,
 )
 from jobpilot.settings import Profile, Settings, load_settings
+from jobpilot.web.cookies import PageCookiesMiddleware
+from jobpilot.web.mount import install_web
 
 log = logging.getLogger("jobpilot")
 
@@ -110,7 +112,10 @@ def create_app(
         # Status first: `/api/v1/jobs/status` must not be taken for a job id.
         app.include_router(service_status_router(domain.service, domain.prefixes[0]))
         app.include_router(domain.router)
-    _add_middleware(app, settings, chosen, tracer_provider, name)
+    pages = [domain.pages for domain in selected if domain.pages is not None]
+    if pages:
+        install_web(app, pages)
+    _add_middleware(app, settings, chosen, tracer_provider, name, pages=bool(pages))
     return app
 
 
@@ -120,9 +125,14 @@ def _add_middleware(
     chosen: Sequence[str] | None,
     tracer_provider: TracerProvider | None,
     name: str,
+    *,
+    pages: bool,
 ) -> None:
     """The middleware of every app, in one place because their order matters."""
     routes = settings.gateway.routes(check_registry=True)
+    if pages:
+        # Innermost: the cookies pages decide on reach every response, error pages included.
+        app.add_middleware(PageCookiesMiddleware)
     # Outermost last: request id and metrics, then CORS (so refusals carry it), body size, edge.
     if wiring.embedded_edge(settings, chosen):
         app.add_middleware(

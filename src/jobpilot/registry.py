@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from jobpilot.admin.api import router as admin_router
+from jobpilot.admin.web import router as admin_pages
 from jobpilot.ai.api import router as ai_router
 from jobpilot.ai.tasks import periodic as ai_periodic
 from jobpilot.ai.tasks import subscriptions as ai_subscriptions
@@ -144,6 +145,7 @@ def domains() -> tuple[DomainSpec, ...]:
             prefixes=("/api/admin",),
             description="Operating the platform.",
             router=admin_router,
+            pages=admin_pages,
         ),
     )
 

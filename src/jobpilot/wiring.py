@@ -23,6 +23,7 @@ from jobpilot.adapters.jwks_http import HttpJwks
 from jobpilot.adapters.mail_devbox import DevMailbox
 from jobpilot.adapters.mail_smtp import SmtpMailer
 from jobpilot.adapters.waker_pg import PgNotifyWaker
+from jobpilot.admin.service import AdminComponents
 from jobpilot.ai.embeddings import Embedder, LocalEmbedder, OpenAIEmbedder
 from jobpilot.ai.providers import ChatModel
 from jobpilot.ai.providers.openai_compatible import OpenAIChatModel
@@ -62,6 +63,8 @@ from jobpilot.resumes.service import ResumesComponents
 from jobpilot.settings import Profile, Settings
 from jobpilot.users.public import SkillsFacade
 from jobpilot.users.service import Exporter, UsersComponents
+from jobpilot.web.components import WebComponents
+from jobpilot.web.signing import WebSigner
 
 # How often a worker offers the periodic tasks to the queue (each is queued once a period).
 SCHEDULE_CHECK_SECONDS = 60.0
@@ -86,6 +89,8 @@ class Container:
     submission: SubmissionComponents
     flags: FeatureFlags
     rate_limiter: RateLimiter
+    web: WebComponents
+    admin: AdminComponents
     health_checks: list[HealthCheck] = field(default_factory=list)
     _closers: list[Any] = field(default_factory=list)
 
@@ -397,6 +402,12 @@ def build_container(settings: Settings) -> Container:
         submission=submission,
         flags=flags,
         rate_limiter=build_rate_limiter(settings),
+        web=WebComponents(
+            accounts=accounts,
+            signer=WebSigner(secret_key(settings)),
+            public_url=settings.auth.public_url,
+        ),
+        admin=AdminComponents(accounts=accounts, applications=applications_facade, db=db),
         health_checks=checks,
         _closers=closers,
     )

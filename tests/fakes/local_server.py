@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -41,6 +41,8 @@ class ServedApp:
 
     app: Any
     thread_name = "served-app"
+    # "on" for an app that needs its startup (the platform builds its container there).
+    lifespan: Literal["auto", "on", "off"] = "off"
 
     def __init__(self) -> None:
         self._server: uvicorn.Server | None = None
@@ -58,7 +60,7 @@ class ServedApp:
             log_level="warning",
             log_config=None,
             access_log=False,
-            lifespan="off",
+            lifespan=self.lifespan,
             loop="asyncio",
             http="h11",
             ws="none",

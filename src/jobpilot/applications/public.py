@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from jobpilot.applications.service import ApplicationsComponents, ApplicationsService, Applied
+from jobpilot.applications.service import (
+    ApplicationsComponents,
+    ApplicationsService,
+    Applied,
+    SubmissionOutcomes,
+)
 from jobpilot.kit.db import Database
 
-__all__ = ["ApplicationsComponents", "ApplicationsFacade", "Applied"]
+__all__ = ["ApplicationsComponents", "ApplicationsFacade", "Applied", "SubmissionOutcomes"]
 
 
 class ApplicationsFacade:
@@ -28,3 +34,9 @@ class ApplicationsFacade:
         """The user's applications with notes and timelines, for a data export."""
         async with self._db.unit_of_work() as session:
             return await ApplicationsService(session, self._components).export_user(user_id)
+
+    async def outcomes_since(self, since: datetime) -> SubmissionOutcomes:
+        """Every user's submission attempts that ended at or after `since`, and how many of
+        them were submitted (for the admin's figures)."""
+        async with self._db.unit_of_work() as session:
+            return await ApplicationsService(session, self._components).outcomes_since(since)

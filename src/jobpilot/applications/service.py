@@ -151,6 +151,19 @@ class Applied:
     posting_keys: frozenset[str]
 
 
+@dataclass(frozen=True)
+class SubmissionOutcomes:
+    """Submission attempts that ended in a period, and how many of them were submitted."""
+
+    finished: int
+    submitted: int
+
+    @property
+    def success_rate(self) -> float | None:
+        """The share submitted, None when nothing finished."""
+        return self.submitted / self.finished if self.finished else None
+
+
 def _summary(row: Application) -> ApplicationSummary:
     resume = (
         ResumeRef(
@@ -1236,6 +1249,20 @@ class ApplicationsService:
         return row
 
     # For other domains and erasure.
+
+    async def outcomes_since(self, since: datetime) -> SubmissionOutcomes:
+        """Every user's submission attempts that ended at or after `since` (abandoned ones left
+        out), and how many of them were submitted."""
+        row = (
+            await self.session.execute(
+                select(func.count(), func.count().filter(Submission.status == "submitted")).where(
+                    Submission.finished_at >= since,
+                    # An attempt a stopped worker left is tried again: not an outcome.
+                    Submission.status != "abandoned",
+                )
+            )
+        ).one()
+        return SubmissionOutcomes(finished=int(row[0]), submitted=int(row[1]))
 
     async def applied(self, user_id: uuid.UUID) -> Applied:
         """The postings the user has applied to or is applying to (not only saved)."""

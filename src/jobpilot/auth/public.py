@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jobpilot.auth.repository import AuthRepository
-from jobpilot.auth.service import AuthComponents, AuthService
+from jobpilot.auth.schemas import TokenPair
+from jobpilot.auth.service import AuthComponents, AuthService, ClientInfo
+from jobpilot.kit.authn import Principal, SecondFactorRequired, SessionTokens
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,29 @@ class CreatedUser:
     roles: list[str]
 
 
+@dataclass(frozen=True)
+class AccountCounts:
+    """How many accounts there are, and how many are new."""
+
+    total: int
+    new: int
+
+
+def _session_tokens(pair: TokenPair) -> SessionTokens:
+    return SessionTokens(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        access_expires_in=pair.expires_in,
+        refresh_expires_in=pair.refresh_expires_in,
+    )
+
+
 class AuthFacade:
-    """Keys, and accounts made by operators; each call is its own unit of work."""
+    """Keys, accounts, and browser sign-in; each call is its own unit of work.
+
+    The sign-in methods are the JSON API's (`/login`, `/mfa/verify`, `/refresh`, `/logout`) for
+    the web pages, which keep the tokens in cookies instead of handing them to a client.
+    """
 
     def __init__(self, components: AuthComponents) -> None:
         self._c = components
@@ -68,3 +92,48 @@ class AuthFacade:
             service = AuthService(AuthRepository(session), self._c)
             user = await service.ensure_user_with_password(email, password, name)
             return CreatedUser(id=user.id, email=user.email, roles=list(user.roles))
+
+    async def sign_in(
+        self, email: str, password: str, *, ip: str | None, user_agent: str | None
+    ) -> SessionTokens | SecondFactorRequired:
+        """A new session's tokens, or the challenge of an account with two-factor on."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            outcome = await service.login(email, password, ClientInfo(ip, user_agent))
+        if isinstance(outcome, TokenPair):
+            return _session_tokens(outcome)
+        return SecondFactorRequired(mfa_token=outcome.mfa_token, expires_in=outcome.expires_in)
+
+    async def finish_sign_in(
+        self, mfa_token: str, code: str, *, ip: str | None, user_agent: str | None
+    ) -> SessionTokens:
+        """A new session's tokens for the challenge of `sign_in` and a TOTP or recovery code."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            pair = await service.verify_mfa(mfa_token, code, ClientInfo(ip, user_agent))
+        return _session_tokens(pair)
+
+    async def refresh_session(
+        self, refresh_token: str, *, ip: str | None, user_agent: str | None
+    ) -> SessionTokens:
+        """New tokens for a refresh token, which stops working (a replay ends the session)."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            pair = await service.refresh(refresh_token, ClientInfo(ip, user_agent))
+        return _session_tokens(pair)
+
+    async def sign_out(
+        self, principal: Principal, *, ip: str | None, user_agent: str | None
+    ) -> None:
+        """End the caller's session everywhere at once (as `POST /api/v1/auth/logout`)."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            await service.revoke_session(
+                principal, principal.session_id, ClientInfo(ip, user_agent), "logout"
+            )
+
+    async def account_counts(self, since: datetime) -> AccountCounts:
+        """Every account, and those created at or after `since`."""
+        async with self._c.db.unit_of_work() as session:
+            total, new = await AuthRepository(session).count_users(since)
+        return AccountCounts(total=total, new=new)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jobpilot.auth.models import (
@@ -50,6 +50,17 @@ class AuthRepository:
     async def user_by_email(self, email: str) -> User | None:
         """The user with this (normalised) email."""
         return await self.session.scalar(select(User).where(User.email == email))
+
+    async def count_users(self, since: datetime) -> tuple[int, int]:
+        """How many accounts exist, and how many of them were created at or after `since`."""
+        row = (
+            await self.session.execute(
+                select(func.count(), func.count().filter(User.created_at >= since)).select_from(
+                    User
+                )
+            )
+        ).one()
+        return int(row[0]), int(row[1])
 
     # Sessions and refresh tokens
 

@@ -49,6 +49,24 @@ class Principal:
         return role in self.roles
 
 
+@dataclass(frozen=True)
+class SessionTokens:
+    """The token pair of a signed-in session, as a browser session keeps it."""
+
+    access_token: str
+    refresh_token: str
+    access_expires_in: int
+    refresh_expires_in: int
+
+
+@dataclass(frozen=True)
+class SecondFactorRequired:
+    """The password was right, and the account asks for a second factor to finish signing in."""
+
+    mfa_token: str
+    expires_in: int
+
+
 class InvalidToken(Unauthorized):
     """The access token is missing, malformed, expired, revoked or not ours."""
 

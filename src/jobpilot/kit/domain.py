@@ -17,7 +17,8 @@ Seeder = Callable[[AsyncSession], Awaitable[str]]
 
 @dataclass(frozen=True)
 class DomainSpec:
-    """One domain: the service it belongs to, its routes, tasks, handlers, tables and demo data."""
+    """One domain: the service it belongs to, its routes and pages, tasks, handlers, tables and
+    demo data."""
 
     name: str
     service: str
@@ -25,6 +26,8 @@ class DomainSpec:
     prefixes: tuple[str, ...]
     description: str
     router: APIRouter
+    # HTML pages (jobpilot.web), mounted with the web foundation when the service runs.
+    pages: APIRouter | None = None
     tasks: TaskRegistry = field(default_factory=TaskRegistry)
     subscriptions: Subscriptions = field(default_factory=Subscriptions)
     models: str | None = None
