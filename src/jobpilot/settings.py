@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jobpilot.admin.config import AdminSettings
 from jobpilot.ai.config import AiSettings
 from jobpilot.applications.config import ApplicationsSettings
 from jobpilot.auth.config import AuthSettings
@@ -185,6 +186,7 @@ class Settings(BaseSettings):
     applications: ApplicationsSettings = Field(default_factory=ApplicationsSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     gateway: GatewaySettings = Field(default_factory=GatewaySettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from opentelemetry.sdk.trace import TracerProvider
 
-from jobpilot import registry
+from jobpilot import __version__, registry
 from jobpilot.adapters.blob_local import LocalBlobStore
 from jobpilot.adapters.blob_s3 import S3BlobStore
 from jobpilot.adapters.browser_playwright import PlaywrightBrowserPool
@@ -23,6 +23,7 @@ from jobpilot.adapters.jwks_http import HttpJwks
 from jobpilot.adapters.mail_devbox import DevMailbox
 from jobpilot.adapters.mail_smtp import SmtpMailer
 from jobpilot.adapters.waker_pg import PgNotifyWaker
+from jobpilot.admin.health import ServiceEndpoint, ServiceHealthMonitor
 from jobpilot.admin.service import AdminComponents
 from jobpilot.ai.embeddings import Embedder, LocalEmbedder, OpenAIEmbedder
 from jobpilot.ai.providers import ChatModel
@@ -289,6 +290,35 @@ def build_cache(settings: Settings) -> Cache:
     return MemoryCache()
 
 
+def build_health_monitor(settings: Settings) -> ServiceHealthMonitor:
+    """The admin's prober of every service: the route table's services at their upstreams (or
+    in-process when this process serves them), and the admin itself."""
+    admin = settings.admin
+    http = httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            admin.probe_timeout_seconds, connect=min(1.0, admin.probe_timeout_seconds)
+        ),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": f"jobpilot-admin/{__version__}"},
+        transport=TracedTransport(),
+    )
+    upstreams = settings.gateway.upstreams
+    endpoints = [
+        ServiceEndpoint(route.name, upstreams.get(route.name))
+        for route in settings.gateway.routes().services
+    ]
+    # The admin is not behind the gateway: it is the process answering the page.
+    endpoints.append(ServiceEndpoint("admin", None))
+    return ServiceHealthMonitor(
+        endpoints,
+        http,
+        timeout_seconds=admin.probe_timeout_seconds,
+        window_seconds=admin.window_seconds,
+        self_url=admin.self_url,
+    )
+
+
 def build_submission(
     settings: Settings,
     *,
@@ -386,6 +416,8 @@ def build_container(settings: Settings) -> Container:
     ]
     if settings.redis.url:
         checks.append(CallableCheck("redis", cache.ping))
+    health = build_health_monitor(settings)
+    closers.append(health.http.aclose)
     return Container(
         settings=settings,
         db=db,
@@ -407,7 +439,13 @@ def build_container(settings: Settings) -> Container:
             signer=WebSigner(secret_key(settings)),
             public_url=settings.auth.public_url,
         ),
-        admin=AdminComponents(accounts=accounts, applications=applications_facade, db=db),
+        admin=AdminComponents(
+            accounts=accounts,
+            applications=applications_facade,
+            db=db,
+            health=health,
+            settings=settings.admin,
+        ),
         health_checks=checks,
         _closers=closers,
     )

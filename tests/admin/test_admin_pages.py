@@ -104,8 +104,9 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
     # Each figure is a section named by its heading.
     assert page.text.count('<section class="kpi') == 5
     assert page.text.count("aria-labelledby=") == 5
-    # Only pages that exist are linked.
-    assert 'href="/admin/' not in page.text
+    # Only pages that exist are linked: the home and the Services page.
+    assert set(re.findall(r'href="(/admin[^"]*)"', page.text)) == {"/admin", "/admin/services"}
+    assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 
 
 async def test_with_nothing_ended_today_the_rate_is_a_dash(site: Site) -> None:

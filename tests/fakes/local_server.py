@@ -80,6 +80,11 @@ class ServedApp:
             time.sleep(0.01)
         self.base_url = f"http://127.0.0.1:{port}"
 
+    def signal_stop(self) -> None:
+        """Ask the server to stop, without waiting (stop several at once, then `stop()` each)."""
+        if self._server is not None:
+            self._server.should_exit = True
+
     def stop(self) -> None:
         """Stop serving."""
         if self._server is not None:

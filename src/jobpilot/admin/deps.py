@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import httpx
 from fastapi import Depends, Request
 
+from jobpilot.admin.config import AdminSettings
+from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminComponents, AdminService
+
+
+def _components(request: Request) -> AdminComponents:
+    components: AdminComponents = request.app.state.container.admin
+    return components
 
 
 def admin_service(request: Request) -> AdminService:
     """The admin service (it reads through facades, each call its own unit of work)."""
-    components: AdminComponents = request.app.state.container.admin
-    return AdminService(components)
+    return AdminService(_components(request))
+
+
+def admin_settings(request: Request) -> AdminSettings:
+    """The admin section of the settings this process runs with."""
+    return _components(request).settings
+
+
+def this_process(request: Request) -> ThisProcess:
+    """The services this app serves, and a way to probe them: the app itself, over ASGI."""
+    return ThisProcess(
+        services=frozenset(request.app.state.services),
+        transport=httpx.ASGITransport(app=request.app),
+    )
 
 
 AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
+AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
+ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]

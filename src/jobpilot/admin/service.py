@@ -1,4 +1,5 @@
-"""What the admin pages show: figures about the running platform, read through facades."""
+"""What the admin pages show: figures about the running platform, read through facades, and
+the health of every service (`health.py` probes them)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from jobpilot.admin.config import AdminSettings
+from jobpilot.admin.health import HealthReport, ServiceHealthMonitor, ThisProcess
 from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit.db import Database
@@ -16,11 +19,14 @@ NEW_USER_DAYS = 7
 
 @dataclass
 class AdminComponents:
-    """The facades and the database the admin service reads (built once by wiring)."""
+    """The facades and the database the admin service reads, and the monitor that probes the
+    services and remembers their recent scrapes (built once per process by wiring)."""
 
     accounts: AuthFacade
     applications: ApplicationsFacade
     db: Database
+    health: ServiceHealthMonitor
+    settings: AdminSettings
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class PlatformFigures:
 
 
 class AdminService:
-    """Operating the platform: for now, how it is doing."""
+    """Operating the platform: how it is doing, and how each service is."""
 
     def __init__(self, components: AdminComponents) -> None:
         self.c = components
@@ -71,3 +77,7 @@ class AdminService:
             tasks_running=depth["running"],
             tasks_dead=depth["dead"],
         )
+
+    async def services_health(self, here: ThisProcess) -> HealthReport:
+        """Every service's status, uptime, p95 latency and error rate, probed now."""
+        return await self.c.health.check(here)

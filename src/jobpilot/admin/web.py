@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from jobpilot.admin.deps import AdminServiceDep
+from jobpilot.admin.deps import AdminServiceDep, AdminSettingsDep, ThisProcessDep
 from jobpilot.kit.clock import utcnow
 from jobpilot.web.routing import page_router
 from jobpilot.web.session import BrowserUser, require_page_role
@@ -18,9 +18,66 @@ router = page_router(prefix="/admin")
 
 AdminUser = Annotated[BrowserUser, Depends(require_page_role("admin"))]
 
+_MINUTE, _HOUR, _DAY = 60, 3600, 86400
+NO_VALUE = "\u2013"  # an en dash
+
+
+def human_duration(seconds: float | None) -> str:
+    """`42 s`, `5 min 12 s`, `3 h 20 min`, `4 d 2 h`; a dash when unknown."""
+    if seconds is None:
+        return NO_VALUE
+    whole = int(seconds)
+    if whole < _MINUTE:
+        return f"{whole} s"
+    if whole < _HOUR:
+        minutes, rest = divmod(whole, _MINUTE)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    if whole < _DAY:
+        hours, rest = divmod(whole, _HOUR)
+        return f"{hours} h {rest // _MINUTE} min"
+    days, rest = divmod(whole, _DAY)
+    return f"{days} d {rest // _HOUR} h"
+
+
+def latency(seconds: float | None) -> str:
+    """`375 ms`, `2.50 s`; a dash without requests."""
+    if seconds is None:
+        return NO_VALUE
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else "<1 ms"
+    return f"{seconds:.2f} s"
+
+
+def percent(rate: float | None) -> str:
+    """`3.0%`; a dash without requests."""
+    if rate is None:
+        return NO_VALUE
+    return f"{rate:.1%}"
+
+
+pages.env.filters.update(duration=human_duration, latency=latency, percent=percent)
+
 
 @router.get("")
 async def home(request: Request, user: AdminUser, service: AdminServiceDep) -> Response:
     """The platform at a glance; an htmx request gets the figures alone (they refresh)."""
     figures = await service.figures(utcnow())
     return pages.render(request, "admin/home.html", {"figures": figures}, fragment="figures")
+
+
+@router.get("/services")
+async def services(
+    request: Request,
+    user: AdminUser,
+    service: AdminServiceDep,
+    here: ThisProcessDep,
+    settings: AdminSettingsDep,
+) -> Response:
+    """Every service's health, probed now; htmx polls it for the table alone."""
+    report = await service.services_health(here)
+    context = {
+        "report": report,
+        "refresh_seconds": settings.refresh_seconds,
+        "window_seconds": settings.window_seconds,
+    }
+    return pages.render(request, "admin/services.html", context, fragment="services")

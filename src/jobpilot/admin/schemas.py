@@ -1,0 +1,61 @@
+"""Response models of the admin API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServiceHealthRead(BaseModel):
+    """One service's health at its last check."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str = Field(description="The service's name in the gateway's route table.")
+    url: str | None = Field(
+        description="The base URL probed; null when probed in-process (this process serves it)."
+    )
+    served_here: bool = Field(description="Whether the process answering serves this service.")
+    status: Literal["healthy", "degraded", "down"] = Field(
+        description=(
+            "down: unreachable, or /readyz did not answer in time; degraded: /readyz answered "
+            "503 (or not 200), the metrics are unavailable, more than 5 % of requests failed "
+            "with a 5xx or the p95 latency is above 2 s; healthy otherwise."
+        )
+    )
+    uptime_seconds: float | None = Field(
+        description="Since the process started (process_start_time_seconds); null if unknown."
+    )
+    p95_seconds: float | None = Field(
+        description="95th percentile of request durations in the window; null without requests."
+    )
+    error_rate: float | None = Field(
+        description="Share of the window's requests answered with a 5xx; null without requests."
+    )
+    requests: int | None = Field(
+        description="Requests in the window; null when the metrics could not be read."
+    )
+    window: Literal["recent", "since start"] | None = Field(
+        description=(
+            "recent: since the oldest check within the window (5 minutes by default); "
+            "since start: the first check of this process, or the service restarted since."
+        )
+    )
+    window_seconds: float | None = Field(description="How long the window is, in seconds.")
+    last_check: datetime = Field(description="When the probe finished (UTC).")
+    checked_in_ms: float = Field(description="How long the probe took.")
+    failing_checks: list[str] = Field(
+        description="The readiness checks /readyz reported failing (database, schema, redis)."
+    )
+    problems: list[str] = Field(description="Why the service is not healthy, in words.")
+
+
+class ServicesHealthRead(BaseModel):
+    """Every service's health, probed live."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    checked_at: datetime
+    services: list[ServiceHealthRead]
