@@ -104,8 +104,12 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
     # Each figure is a section named by its heading.
     assert page.text.count('<section class="kpi') == 5
     assert page.text.count("aria-labelledby=") == 5
-    # Only pages that exist are linked: the home and the Services page.
-    assert set(re.findall(r'href="(/admin[^"]*)"', page.text)) == {"/admin", "/admin/services"}
+    # Only pages that exist are linked: the home, the Services and the Tasks page.
+    assert set(re.findall(r'href="(/admin[^"]*)"', page.text)) == {
+        "/admin",
+        "/admin/services",
+        "/admin/tasks",
+    }
     assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Literal
 
@@ -59,3 +60,42 @@ class ServicesHealthRead(BaseModel):
 
     checked_at: datetime
     services: list[ServiceHealthRead]
+
+
+class TaskDepthRead(BaseModel):
+    """The tasks of one name that are not finished, by state."""
+
+    name: str = Field(description="The task's name, `<domain>.<verb>_<noun>`.")
+    ready: int = Field(description="Queued and due now.")
+    scheduled: int = Field(description="Queued for later (a delay or a retry's backoff).")
+    running: int = Field(description="Held by a worker.")
+    dead: int = Field(description="Failed every retry; waiting for an admin.")
+
+
+class DeadLetterRead(BaseModel):
+    """A task that failed every retry."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    attempts: int = Field(description="How many times it ran.")
+    error: str = Field(description="The last line of its last error: the exception.")
+    finished_at: datetime | None = Field(description="When its last try failed (UTC).")
+
+
+class TaskQueueRead(BaseModel):
+    """The task queue per task name, and the newest dead letters."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    depth: list[TaskDepthRead] = Field(description="Names without unfinished tasks are left out.")
+    dead: list[DeadLetterRead] = Field(description="The newest 100 dead letters, newest first.")
+    dead_total: int = Field(description="Every dead letter, also those beyond the list.")
+
+
+class TaskActionRead(BaseModel):
+    """What an admin did to a dead task."""
+
+    action: Literal["retried"] = Field(description="The task is queued again, due now.")
+    task: DeadLetterRead = Field(description="The task as it was when dead.")

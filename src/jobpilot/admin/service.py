@@ -4,17 +4,30 @@ the health of every service (`health.py` probes them)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from jobpilot.admin.config import AdminSettings
+from jobpilot.admin.errors import DeadTaskNotFound
 from jobpilot.admin.health import HealthReport, ServiceHealthMonitor, ThisProcess
 from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit.db import Database
-from jobpilot.kit.tasks import queue_depth
+from jobpilot.kit.tasks import (
+    TaskDepth,
+    dead_task,
+    dead_tasks,
+    discard_dead,
+    queue_by_task,
+    queue_depth,
+    retry_dead,
+)
 
 NEW_USER_DAYS = 7
+# The Tasks page and its API list this many dead letters, newest first.
+DEAD_LETTERS_SHOWN = 100
 
 
 @dataclass
@@ -52,6 +65,52 @@ class PlatformFigures:
         return self.applications_submitted / self.applications_today
 
 
+@dataclass(frozen=True)
+class Actor:
+    """The admin doing something, and from where (for the audit log)."""
+
+    user_id: uuid.UUID
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A task that failed every retry."""
+
+    id: uuid.UUID
+    name: str
+    attempts: int
+    # The last line of its last error: the exception and its message.
+    error: str
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict[str, str]) -> DeadLetter:
+        """From a row of `kit.tasks.dead_tasks`."""
+        finished = row["finished_at"]
+        return cls(
+            id=uuid.UUID(row["id"]),
+            name=row["name"],
+            attempts=int(row["attempts"]),
+            error=row["error"],
+            finished_at=datetime.fromisoformat(finished) if finished else None,
+        )
+
+
+@dataclass(frozen=True)
+class TaskQueue:
+    """The queue's depth per task name, and the newest dead letters."""
+
+    depth: list[TaskDepth]
+    dead: list[DeadLetter]
+
+    @property
+    def dead_total(self) -> int:
+        """Every dead letter, also those beyond the listed ones."""
+        return sum(row["dead"] for row in self.depth)
+
+
 class AdminService:
     """Operating the platform: how it is doing, and how each service is."""
 
@@ -81,3 +140,43 @@ class AdminService:
     async def services_health(self, here: ThisProcess) -> HealthReport:
         """Every service's status, uptime, p95 latency and error rate, probed now."""
         return await self.c.health.check(here)
+
+    async def task_queue(self) -> TaskQueue:
+        """Ready, scheduled, running and dead tasks per task name; the newest dead letters."""
+        depth, dead = await asyncio.gather(
+            queue_by_task(self.c.db), dead_tasks(self.c.db, DEAD_LETTERS_SHOWN)
+        )
+        return TaskQueue(depth=depth, dead=[DeadLetter.of(row) for row in dead])
+
+    async def retry_task(self, actor: Actor, task_id: uuid.UUID) -> DeadLetter:
+        """Queue a dead task again with a fresh retry budget, and audit it."""
+        return await self._act_on_dead(actor, task_id, "retry")
+
+    async def discard_task(self, actor: Actor, task_id: uuid.UUID) -> DeadLetter:
+        """Delete a dead task so that it never runs, and audit it."""
+        return await self._act_on_dead(actor, task_id, "discard")
+
+    async def _act_on_dead(
+        self, actor: Actor, task_id: uuid.UUID, action: Literal["retry", "discard"]
+    ) -> DeadLetter:
+        row = await dead_task(self.c.db, task_id)
+        if row is None:
+            raise DeadTaskNotFound
+        letter = DeadLetter.of(row)
+        act = retry_dead if action == "retry" else discard_dead
+        # The change is conditional on the task still being dead: of two admins acting at
+        # once, one changes it and is audited, the other is told it is gone.
+        if await act(self.c.db, task_id) != 1:
+            raise DeadTaskNotFound
+        # Audited after the change committed, so the log holds only what happened. The audit
+        # log is the auth domain's (its own unit of work): should writing it fail, the change
+        # stands and the caller sees the error.
+        await self.c.accounts.record_admin_action(
+            actor.user_id,
+            f"task.{action}",
+            {"type": "task", "id": str(letter.id), "name": letter.name},
+            {"attempts": letter.attempts, "error": letter.error},
+            ip=actor.ip,
+            user_agent=actor.user_agent,
+        )
+        return letter

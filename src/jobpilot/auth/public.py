@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -137,3 +138,20 @@ class AuthFacade:
         async with self._c.db.unit_of_work() as session:
             total, new = await AuthRepository(session).count_users(since)
         return AccountCounts(total=total, new=new)
+
+    async def record_admin_action(
+        self,
+        actor_id: uuid.UUID,
+        action: str,
+        target: Mapping[str, str],
+        details: Mapping[str, Any] | None = None,
+        *,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        """Add to the audit log that admin `actor_id` did `action` (`task.retry`) to `target`."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            await service.record_admin_action(
+                actor_id, action, dict(target), dict(details or {}), ClientInfo(ip, user_agent)
+            )

@@ -23,11 +23,11 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge, Histogram
-from sqlalchemy import JSON, Index, String, Text, event, func, select, text, update
+from sqlalchemy import JSON, Index, String, Text, delete, event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -567,6 +567,54 @@ async def queue_depth(db: Database) -> dict[str, int]:
     return {"ready": row[0], "scheduled": row[1], "running": row[2], "dead": row[3]}
 
 
+class TaskDepth(TypedDict):
+    """How many tasks of one name are ready, scheduled, running and dead."""
+
+    name: str
+    ready: int
+    scheduled: int
+    running: int
+    dead: int
+
+
+async def queue_by_task(db: Database) -> list[TaskDepth]:
+    """Queue depth per task name (names with no unfinished or dead task left out), by name."""
+    now = utcnow()
+    ready = (Task.status == TaskStatus.QUEUED) & (Task.run_at <= now)
+    scheduled = (Task.status == TaskStatus.QUEUED) & (Task.run_at > now)
+    stmt = (
+        select(
+            Task.name,
+            func.count().filter(ready),
+            func.count().filter(scheduled),
+            func.count().filter(Task.status == TaskStatus.RUNNING),
+            func.count().filter(Task.status == TaskStatus.DEAD),
+        )
+        # Succeeded tasks are history, not queue: they would only make the count slower.
+        .where(Task.status.in_([TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.DEAD]))
+        .group_by(Task.name)
+        .order_by(Task.name)
+    )
+    async with db.sessionmaker() as session:
+        rows = (await session.execute(stmt)).all()
+    return [
+        TaskDepth(name=row[0], ready=row[1], scheduled=row[2], running=row[3], dead=row[4])
+        for row in rows
+    ]
+
+
+async def discard_dead(db: Database, task_id: uuid.UUID) -> int:
+    """Delete one dead-lettered task so it never runs; 0 when it is not there or not dead."""
+    stmt = (
+        delete(Task)
+        .where(Task.id == task_id, Task.status == TaskStatus.DEAD)
+        .execution_options(synchronize_session=False)
+    )
+    async with db.unit_of_work() as session:
+        result = await session.execute(stmt)
+    return _rowcount(result)
+
+
 async def retry_dead(db: Database, task_id: uuid.UUID | None = None) -> int:
     """Put dead-lettered tasks (one, or all) back in the queue with a fresh retry budget."""
     now = utcnow()
@@ -596,15 +644,25 @@ async def dead_tasks(db: Database, limit: int = 50) -> list[dict[str, str]]:
             .order_by(Task.finished_at.desc())
             .limit(limit)
         )
-        return [
-            {
-                "id": str(task.id),
-                "name": task.name,
-                "attempts": str(task.attempts),
-                "finished_at": task.finished_at.isoformat() if task.finished_at else "",
-                "error": (task.last_error or "").strip().splitlines()[-1:][0]
-                if task.last_error
-                else "",
-            }
-            for task in rows.all()
-        ]
+        return [_dead_letter(task) for task in rows.all()]
+
+
+async def dead_task(db: Database, task_id: uuid.UUID) -> dict[str, str] | None:
+    """One dead-lettered task as `dead_tasks` lists it; None when not there or not dead."""
+    async with db.sessionmaker() as session:
+        task = await session.scalar(
+            select(Task).where(Task.id == task_id, Task.status == TaskStatus.DEAD)
+        )
+        return _dead_letter(task) if task is not None else None
+
+
+def _dead_letter(task: Task) -> dict[str, str]:
+    lines = (task.last_error or "").strip().splitlines()
+    return {
+        "id": str(task.id),
+        "name": task.name,
+        "attempts": str(task.attempts),
+        "finished_at": task.finished_at.isoformat() if task.finished_at else "",
+        # A traceback ends with the exception and its message: the line that says what failed.
+        "error": lines[-1] if lines else "",
+    }
