@@ -4,41 +4,23 @@ and the layout at a phone's and a desktop's size (screenshots under test-artifac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from autoapply import require_chromium
-from fakes.local_server import ServedApp
+from browsing import DESKTOP, PHONE, ServedPlatform, new_page, shoot
 from jobpilot import wiring
-from jobpilot.adapters.browser_playwright import CHROMIUM_ARGS
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit import migrate
-from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import make_settings
 from web_harness import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
 ADMIN = "root@example.com"
 MEMBER = "ada@example.com"
-
-
-class ServedPlatform(ServedApp):
-    """The whole platform, lifespan included, on a free port of 127.0.0.1."""
-
-    thread_name = "served-platform"
-    lifespan = "on"
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__()
-        self.app = create_app(settings)
 
 
 @pytest.fixture(scope="module")
@@ -67,34 +49,6 @@ def served(platform_settings: Settings, accounts: None) -> Iterator[ServedPlatfo
         yield server
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    executable = require_chromium()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-async def _new_page(
-    browser: Any, viewport: dict[str, int], **options: Any
-) -> tuple[Any, list[str]]:
-    """A page in a fresh context, and the console errors and page errors it will collect (a
-    script or style refused by the content security policy shows up there)."""
-    context = await browser.new_context(viewport=viewport, **options)
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return page, problems
-
-
 async def _focused(page: Any) -> str:
     return str(await page.evaluate("document.activeElement && document.activeElement.id"))
 
@@ -110,14 +64,6 @@ async def _sign_in_with_the_keyboard(page: Any, email: str) -> None:
         await page.keyboard.press("Enter")
 
 
-async def _shoot(page: Any, name: str, viewport: dict[str, int]) -> None:
-    """A full-page screenshot, and no horizontal scrolling at this width."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport['width']}.png"), full_page=True)
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{name} scrolls sideways at {viewport['width']} px"
-
-
 async def _figure(page: Any, name: str) -> str:
     return str(await page.locator(f'[data-kpi="{name}"]').inner_text()).strip()
 
@@ -126,10 +72,10 @@ async def test_an_admin_signs_in_with_the_keyboard_sees_the_figures_and_signs_ou
     served: ServedPlatform, browser: Any
 ) -> None:
     base = served.base_url
-    page, problems = await _new_page(browser, DESKTOP)
+    page, problems = await new_page(browser, DESKTOP)
     await page.goto(f"{base}/admin")
     assert page.url == f"{base}/login?next=/admin"
-    await _shoot(page, "login", DESKTOP)
+    await shoot(page, "login", DESKTOP)
     await _sign_in_with_the_keyboard(page, ADMIN)
     assert page.url == f"{base}/admin"
     assert await page.get_by_role("heading", name="The platform today").is_visible()
@@ -137,7 +83,7 @@ async def test_an_admin_signs_in_with_the_keyboard_sees_the_figures_and_signs_ou
     assert await _figure(page, "tasks-dead") == "0"
     assert await page.get_by_text("Signed in as Robin Root").is_visible()
     assert await page.evaluate("htmx.version") == "2.0.11"
-    await _shoot(page, "admin-home", DESKTOP)
+    await shoot(page, "admin-home", DESKTOP)
 
     # Refresh swaps in the figures alone, through htmx, from the keyboard.
     await page.get_by_role("link", name="Refresh").focus()
@@ -156,11 +102,11 @@ async def test_an_admin_signs_in_with_the_keyboard_sees_the_figures_and_signs_ou
     cookies = await page.context.cookies()
     assert {c["name"] for c in cookies} >= {"jp_access", "jp_refresh"}
     assert all(c["httpOnly"] and c["sameSite"] == "Lax" for c in cookies)
-    phone, phone_problems = await _new_page(browser, PHONE, is_mobile=True, has_touch=True)
+    phone, phone_problems = await new_page(browser, PHONE, is_mobile=True, has_touch=True)
     await phone.context.add_cookies(cookies)
     await phone.goto(f"{base}/admin")
     assert await phone.get_by_role("heading", name="The platform today").is_visible()
-    await _shoot(phone, "admin-home", PHONE)
+    await shoot(phone, "admin-home", PHONE)
     await phone.context.close()
 
     # Sign out from the keyboard: the session ends, and /admin asks to sign in again.
@@ -182,9 +128,9 @@ async def test_a_member_is_refused_the_admin_pages(
     served: ServedPlatform, browser: Any, viewport: dict[str, int]
 ) -> None:
     base = served.base_url
-    page, problems = await _new_page(browser, viewport)
+    page, problems = await new_page(browser, viewport)
     await page.goto(f"{base}/login")
-    await _shoot(page, "login", viewport)
+    await shoot(page, "login", viewport)
     await _sign_in_with_the_keyboard(page, MEMBER)
     assert page.url == f"{base}/"
     assert await page.get_by_role("link", name="Admin").count() == 0
@@ -193,12 +139,12 @@ async def test_a_member_is_refused_the_admin_pages(
     assert response.status == 403
     assert await page.get_by_role("heading", name="You cannot open this page").is_visible()
     assert await page.locator('[data-kpi="users-total"]').count() == 0
-    await _shoot(page, "refused", viewport)
+    await shoot(page, "refused", viewport)
     missing = await page.goto(f"{base}/no-such-page")
     assert missing is not None
     assert missing.status == 404
     assert await page.get_by_role("heading", name="Page not found").is_visible()
-    await _shoot(page, "not-found", viewport)
+    await shoot(page, "not-found", viewport)
     await page.context.close()
     # Give the console a moment to report anything late (a blocked script or style).
     await asyncio.sleep(0.1)

@@ -5,45 +5,36 @@ under test-artifacts/web/)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from autoapply import require_chromium
-from fakes.local_server import ServedApp
+from browsing import (
+    DESKTOP,
+    PHONE,
+    ServedPlatform,
+    new_page,
+    on_phone,
+    open_admin_page,
+    shoot,
+    sign_in,
+)
 from fakes.monitored_service import MonitoredService
 from jobpilot import wiring
-from jobpilot.adapters.browser_playwright import CHROMIUM_ARGS
 from jobpilot.auth.public import AuthFacade
 from jobpilot.gateway.routes import load_routes
 from jobpilot.kit import migrate
-from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import make_settings
 from web_harness import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
 ADMIN = "root@example.com"
 ROUTED = [route.name for route in load_routes().services]
 # How long a change may take to show: the page polls every second.
 CHANGE_MS = 10_000
-
-
-class ServedAdmin(ServedApp):
-    """The admin service alone (`jobpilot serve --service admin`) on a free port."""
-
-    thread_name = "served-admin"
-    lifespan = "on"
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__()
-        self.app = create_app(settings, services=["admin"])
 
 
 @pytest.fixture(scope="module")
@@ -83,43 +74,9 @@ async def account(admin_settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(admin_settings: Settings, account: None) -> Iterator[ServedAdmin]:
-    with ServedAdmin(admin_settings) as server:
+def served(admin_settings: Settings, account: None) -> Iterator[ServedPlatform]:
+    with ServedPlatform(admin_settings, services=["admin"]) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    executable = require_chromium()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-async def _new_page(
-    browser: Any, viewport: dict[str, int], **options: Any
-) -> tuple[Any, list[str]]:
-    context = await browser.new_context(viewport=viewport, **options)
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return page, problems
-
-
-async def _shoot(page: Any, name: str, viewport: dict[str, int]) -> None:
-    """A full-page screenshot, and no horizontal scrolling of the page at this width."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport['width']}.png"), full_page=True)
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{name} scrolls sideways at {viewport['width']} px"
 
 
 def _status(page: Any, service: str) -> Any:
@@ -127,24 +84,14 @@ def _status(page: Any, service: str) -> Any:
 
 
 async def test_an_admin_watches_a_service_change_status_without_reloading(
-    served: ServedAdmin, upstreams: dict[str, MonitoredService], browser: Any
+    served: ServedPlatform, upstreams: dict[str, MonitoredService], browser: Any
 ) -> None:
     base = served.base_url
-    page, problems = await _new_page(browser, DESKTOP)
-    await page.goto(f"{base}/admin")
-    assert page.url == f"{base}/login?next=/admin"
-    await page.get_by_label("Email address").fill(ADMIN)
-    await page.get_by_label("Password").fill(PASSWORD)
-    async with page.expect_navigation():
-        await page.get_by_role("button", name="Sign in").click()
-    assert page.url == f"{base}/admin"
+    page, problems = await new_page(browser, DESKTOP)
+    await sign_in(page, base, ADMIN, PASSWORD)
 
     # From the admin navigation to the Services page.
-    async with page.expect_navigation():
-        nav = page.get_by_role("navigation", name="Admin")
-        await nav.get_by_role("link", name="Services").click()
-    assert page.url == f"{base}/admin/services"
-    assert await page.get_by_role("heading", name="Services", level=1).is_visible()
+    await open_admin_page(page, base, "Services")
     table = page.get_by_role("table", name="Health of every service")
     assert await table.is_visible()
     names = [n.strip() for n in await table.locator("tbody th[scope=row]").all_inner_texts()]
@@ -152,7 +99,7 @@ async def test_an_admin_watches_a_service_change_status_without_reloading(
     assert (await _status(page, "jobs").inner_text()).strip().endswith("Healthy")
     assert (await _status(page, "admin").inner_text()).strip().endswith("Healthy")
     assert "this process" in await page.locator('tr[data-service="admin"] th').inner_text()
-    await _shoot(page, "admin-services", DESKTOP)
+    await shoot(page, "admin-services", DESKTOP)
 
     # jobs loses its database: the row says so at the next poll, on the same page.
     await page.evaluate("window.stayedOnThisPage = true")
@@ -162,17 +109,15 @@ async def test_an_admin_watches_a_service_change_status_without_reloading(
     assert await row.get_by_text("database: connection refused").is_visible()
     assert await page.evaluate("window.stayedOnThisPage") is True
     assert "1 degraded" in await page.locator("[data-summary]").inner_text()
-    await _shoot(page, "admin-services-degraded", DESKTOP)
+    await shoot(page, "admin-services-degraded", DESKTOP)
 
     # The same session on a phone: the table scrolls inside its frame, not the page.
-    phone, phone_problems = await _new_page(browser, PHONE, is_mobile=True, has_touch=True)
-    await phone.context.add_cookies(await page.context.cookies())
-    await phone.goto(f"{base}/admin/services")
+    phone, phone_problems = await on_phone(browser, page, f"{base}/admin/services")
     assert await phone.locator("tbody tr").count() == len(ROUTED) + 1
     assert (await _status(phone, "jobs").inner_text()).strip().endswith("Degraded")
     frame = phone.locator(".table-wrap")
     assert await frame.evaluate("e => e.scrollWidth > e.clientWidth")
-    await _shoot(phone, "admin-services", PHONE)
+    await shoot(phone, "admin-services", PHONE)
     upstreams["jobs"].database_ok = True
     await _status(phone, "jobs").filter(has_text="Healthy").wait_for(timeout=CHANGE_MS)
     await phone.context.close()

@@ -5,42 +5,33 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from autoapply import require_chromium
-from fakes.local_server import ServedApp
+from browsing import (
+    DESKTOP,
+    PHONE,
+    ServedPlatform,
+    new_page,
+    on_phone,
+    open_admin_page,
+    shoot,
+    sign_in,
+)
 from jobpilot import wiring
-from jobpilot.adapters.browser_playwright import CHROMIUM_ARGS
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit import migrate
 from jobpilot.kit.tasks import TaskContext, TaskRegistry, Worker, WorkerConfig, dead_tasks, enqueue
-from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import make_settings
 from web_harness import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
 ADMIN = "root@example.com"
 SWAP_MS = 10_000
-
-
-class ServedAdmin(ServedApp):
-    """The admin service alone (`jobpilot serve --service admin`) on a free port."""
-
-    thread_name = "served-admin-tasks"
-    lifespan = "on"
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__()
-        self.app = create_app(settings, services=["admin"])
 
 
 @pytest.fixture(scope="module")
@@ -75,43 +66,9 @@ async def dead(admin_settings: Settings) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def served(admin_settings: Settings, dead: list[dict[str, str]]) -> Iterator[ServedAdmin]:
-    with ServedAdmin(admin_settings) as server:
+def served(admin_settings: Settings, dead: list[dict[str, str]]) -> Iterator[ServedPlatform]:
+    with ServedPlatform(admin_settings, services=["admin"]) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    executable = require_chromium()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-async def _new_page(
-    browser: Any, viewport: dict[str, int], **options: Any
-) -> tuple[Any, list[str]]:
-    context = await browser.new_context(viewport=viewport, **options)
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return page, problems
-
-
-async def _shoot(page: Any, name: str, viewport: dict[str, int]) -> None:
-    """A full-page screenshot, and no horizontal scrolling of the page at this width."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport['width']}.png"), full_page=True)
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= viewport["width"], f"{name} scrolls sideways at {viewport['width']} px"
 
 
 def _row(page: Any, task_id: str) -> Any:
@@ -123,27 +80,19 @@ def _depth(page: Any, column: str) -> Any:
 
 
 async def test_an_admin_retries_one_dead_letter_and_discards_another(
-    served: ServedAdmin, dead: list[dict[str, str]], browser: Any
+    served: ServedPlatform, dead: list[dict[str, str]], browser: Any
 ) -> None:
     base = served.base_url
     newest, middle, oldest = (row["id"] for row in dead)
-    page, problems = await _new_page(browser, DESKTOP)
-    await page.goto(f"{base}/admin")
-    await page.get_by_label("Email address").fill(ADMIN)
-    await page.get_by_label("Password").fill(PASSWORD)
-    async with page.expect_navigation():
-        await page.get_by_role("button", name="Sign in").click()
-
-    async with page.expect_navigation():
-        await page.get_by_role("navigation", name="Admin").get_by_role("link", name="Tasks").click()
-    assert page.url == f"{base}/admin/tasks"
-    assert await page.get_by_role("heading", name="Tasks", level=1).is_visible()
+    page, problems = await new_page(browser, DESKTOP)
+    await sign_in(page, base, ADMIN, PASSWORD)
+    await open_admin_page(page, base, "Tasks")
     assert await page.get_by_role("table", name="Queue depth per task").is_visible()
     dead_table = page.get_by_role("table", name="Dead letters, newest first")
     assert await dead_table.locator("tbody tr").count() == 3
     assert (await _depth(page, "dead").inner_text()).strip() == "3"
     assert "refused message 2" in await _row(page, newest).inner_text()
-    await _shoot(page, "admin-tasks", DESKTOP)
+    await shoot(page, "admin-tasks", DESKTOP)
 
     # Retry swaps the tables in place: no navigation, the row leaves, the task is ready.
     await page.evaluate("window.stayedOnThisPage = true")
@@ -173,16 +122,14 @@ async def test_an_admin_retries_one_dead_letter_and_discards_another(
     assert await dead_table.locator("tbody tr").count() == 1
     assert (await _depth(page, "dead").inner_text()).strip() == "1"
     assert await page.evaluate("window.stayedOnThisPage") is True
-    await _shoot(page, "admin-tasks-after", DESKTOP)
+    await shoot(page, "admin-tasks-after", DESKTOP)
 
     # The same session on a phone: the last dead letter, the tables scroll inside their frame.
-    phone, phone_problems = await _new_page(browser, PHONE, is_mobile=True, has_touch=True)
-    await phone.context.add_cookies(await page.context.cookies())
-    await phone.goto(f"{base}/admin/tasks")
+    phone, phone_problems = await on_phone(browser, page, f"{base}/admin/tasks")
     assert await _row(phone, middle).count() == 1
     assert await _row(phone, oldest).count() == 0
     assert await _row(phone, newest).count() == 0
-    await _shoot(phone, "admin-tasks", PHONE)
+    await shoot(phone, "admin-tasks", PHONE)
     await phone.context.close()
     await page.context.close()
     await asyncio.sleep(0.1)
