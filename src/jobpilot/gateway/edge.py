@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from jobpilot.gateway.metrics import gateway_metrics
 from jobpilot.gateway.ratelimit import Decision, RateLimiter, RateLimitUnavailable, key_for
 from jobpilot.gateway.routes import Cors, RouteTable, ServiceRoute
-from jobpilot.kit.authn import EDGE_PRINCIPAL, InvalidToken, Principal, TokenVerifier
+from jobpilot.kit.authn import EDGE_PRINCIPAL, InvalidToken, Principal, TokenVerifier, bearer_from
 from jobpilot.kit.errors import JobPilotError, ServiceUnavailable, error_body
 
 UPSTREAM_HEADER = "X-Upstream-Service"
@@ -184,7 +184,7 @@ class EdgeMiddleware:
         """The refusal to answer with (if any), and the rate-limit decision taken."""
         components = self.components(scope)
         needs_token = service.jwt and not service.is_public(path) and scope["method"] != "OPTIONS"
-        token = _bearer(authorization)
+        token = bearer_from(authorization.decode("latin-1"))
         principal: Principal | None = None
         if token is not None:
             try:
@@ -262,11 +262,3 @@ def _response_headers(
     out += decision.raw_headers()
     out.append((_UPSTREAM_RAW, service.encode()))
     return out
-
-
-def _bearer(authorization: bytes) -> str | None:
-    header = authorization.decode("latin-1")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()

@@ -210,13 +210,17 @@ class TokenVerifier:
         return principal
 
 
-def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer ...` header."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_from(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer ...` header's value."""
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of the request's `Authorization: Bearer ...` header."""
+    return bearer_from(request.headers.get("authorization", ""))
 
 
 async def current_principal(request: Request) -> Principal:
