@@ -14,10 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from fakes.token_free_edge import TokenFreeComponents, auth_only_table
 from jobpilot import wiring
 from jobpilot.gateway.edge import EdgeMiddleware
-from jobpilot.gateway.ratelimit import RateLimiter
-from jobpilot.gateway.routes import parse_routes
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import assert_error, client_for, make_settings, sign_in
@@ -202,34 +201,9 @@ async def _echo(request: Request) -> JSONResponse:
     return JSONResponse({"headers": headers}, headers={"X-JobPilot-Shard": "7", "X-Kept": "yes"})
 
 
-class _NoTokens:
-    """Components for a table whose service needs no token: the verifier is never asked."""
-
-    def __init__(self) -> None:
-        self.rate_limiter = RateLimiter("memory")
-
-    @property
-    def verifier(self) -> Any:
-        raise AssertionError("no token was sent, so none is verified")
-
-
 async def test_internal_headers_cannot_be_sent_in_or_leak_out() -> None:
-    table = parse_routes(
-        {
-            "cors": {"origins": [ORIGIN], "methods": ["GET"], "headers": ["Authorization"]},
-            "services": [
-                {
-                    "name": "auth",
-                    "upstream": "auth-service:3001",
-                    "port": 3001,
-                    "prefixes": ["/api/v1/auth"],
-                    "jwt": False,
-                    "rate_limit_per_minute": 5,
-                }
-            ],
-        }
-    )
-    components = _NoTokens()
+    table = auth_only_table(limit_per_minute=5)
+    components = TokenFreeComponents()
     inner = Starlette(routes=[Route("/api/v1/auth/echo", _echo), Route("/other", _echo)])
     app = EdgeMiddleware(inner, table=table, components=lambda _scope: components)
     async for client in client_for(app):
@@ -248,4 +222,4 @@ async def test_internal_headers_cannot_be_sent_in_or_leak_out() -> None:
         other = await client.get("/other", headers={"X-Upstream-Service": "admin"})
         assert other.json()["headers"]["x-upstream-service"] == "admin"
         assert "RateLimit-Limit" not in other.headers
-    await components.rate_limiter.aclose()
+    await components.aclose()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -11,10 +9,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from fakes.local_server import ServedApp
+from fakes.token_free_edge import TokenFreeComponents, auth_only_table
 from jobpilot.gateway.app import GatewayApp
 from jobpilot.gateway.config import GatewaySettings
-from jobpilot.gateway.ratelimit import RateLimiter
-from jobpilot.gateway.routes import parse_routes
 from jobpilot.kit.tracing import setup_tracing
 from support import client_for
 
@@ -37,46 +34,14 @@ class Service(ServedApp):
         return JSONResponse({"ok": True})
 
 
-class Components:
-    """The edge's parts for a table whose one service takes no token."""
-
-    def __init__(self) -> None:
-        self.rate_limiter = RateLimiter("memory")
-
-    @property
-    def verifier(self) -> Any:
-        raise AssertionError("no token is sent")
-
-    async def aclose(self) -> None:
-        await self.rate_limiter.aclose()
-
-
-def _table() -> Any:
-    return parse_routes(
-        {
-            "cors": {"origins": ["http://127.0.0.1:8080"], "methods": ["GET"], "headers": ["X"]},
-            "services": [
-                {
-                    "name": "auth",
-                    "upstream": "auth-service:3001",
-                    "port": 3001,
-                    "prefixes": ["/api/v1/auth"],
-                    "jwt": False,
-                    "rate_limit_per_minute": 100,
-                }
-            ],
-        }
-    )
-
-
 async def test_the_gateway_span_sits_between_the_caller_and_the_service() -> None:
     exporter = InMemorySpanExporter()
     provider = setup_tracing("gateway", None, exporter=exporter)
     with Service() as service:
         gateway = GatewayApp(
-            _table(),
+            auth_only_table(),
             GatewaySettings(upstreams={"auth": service.base_url}),
-            Components(),
+            TokenFreeComponents(),
             cors_origins=[],
             max_body_bytes=1024,
             tracer_provider=provider,
@@ -107,9 +72,9 @@ async def test_the_gateway_span_sits_between_the_caller_and_the_service() -> Non
 async def test_an_untraced_gateway_passes_the_callers_trace_through() -> None:
     with Service() as service:
         gateway = GatewayApp(
-            _table(),
+            auth_only_table(),
             GatewaySettings(upstreams={"auth": service.base_url}),
-            Components(),
+            TokenFreeComponents(),
             cors_origins=[],
             max_body_bytes=1024,
         )
