@@ -24,7 +24,7 @@ from jobpilot.adapters.mail_devbox import DevMailbox
 from jobpilot.adapters.mail_smtp import SmtpMailer
 from jobpilot.adapters.waker_pg import PgNotifyWaker
 from jobpilot.admin.health import ServiceEndpoint, ServiceHealthMonitor
-from jobpilot.admin.service import AdminComponents
+from jobpilot.admin.service.common import AdminComponents
 from jobpilot.ai.embeddings import Embedder, LocalEmbedder, OpenAIEmbedder
 from jobpilot.ai.providers import ChatModel
 from jobpilot.ai.providers.openai_compatible import OpenAIChatModel

@@ -14,7 +14,7 @@ from jobpilot.admin.health import (
     histogram_quantile,
     parse_metrics,
 )
-from jobpilot.admin.web import human_duration, latency, percent
+from jobpilot.admin.web.common import human_duration, latency, percent
 from jobpilot.kit.metrics import DURATION_BUCKETS
 
 INF = math.inf

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 
 from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ThisProcess
-from jobpilot.admin.service import AdminComponents, AdminService
+from jobpilot.admin.service import AdminService
+from jobpilot.admin.service.common import AdminComponents
 
 
 def _components(request: Request) -> AdminComponents:

@@ -1,12 +1,13 @@
-"""The admin service's JSON routes (admins only)."""
+"""Service health and the task queue, as JSON."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
+from jobpilot.admin.api.common import actor_of
 from jobpilot.admin.deps import AdminServiceDep, ThisProcessDep
 from jobpilot.admin.schemas import (
     DeadLetterRead,
@@ -14,18 +15,9 @@ from jobpilot.admin.schemas import (
     TaskActionRead,
     TaskQueueRead,
 )
-from jobpilot.admin.service import Actor
-from jobpilot.kit.authn import CurrentUser, Principal, require_role
+from jobpilot.kit.authn import CurrentUser
 
-router = APIRouter(
-    prefix="/api/admin",
-    tags=["admin"],
-    dependencies=[Depends(require_role("admin"))],
-    responses={
-        401: {"description": "No valid access token."},
-        403: {"description": "The caller does not hold the admin role."},
-    },
-)
+router = APIRouter()
 
 
 @router.get("/services/health", summary="Health of every service")
@@ -34,11 +26,6 @@ async def services_health(service: AdminServiceDep, here: ThisProcessDep) -> Ser
     error rate over recent traffic."""
     report = await service.services_health(here)
     return ServicesHealthRead.model_validate(report)
-
-
-def _actor(request: Request, principal: Principal) -> Actor:
-    host = request.client.host if request.client else None
-    return Actor(principal.user_id, host, request.headers.get("user-agent"))
 
 
 _NOT_DEAD: dict[int | str, dict[str, Any]] = {
@@ -57,7 +44,7 @@ async def retry_task(
     task_id: uuid.UUID, request: Request, principal: CurrentUser, service: AdminServiceDep
 ) -> TaskActionRead:
     """Queue a dead task again, due now, with a fresh retry budget (audited as `task.retry`)."""
-    letter = await service.retry_task(_actor(request, principal), task_id)
+    letter = await service.retry_task(actor_of(request, principal), task_id)
     return TaskActionRead(action="retried", task=DeadLetterRead.model_validate(letter))
 
 
@@ -69,5 +56,5 @@ async def discard_task(
 ) -> Response:
     """Delete a dead task so that it never runs (audited as `task.discard`); only dead tasks
     can be discarded."""
-    await service.discard_task(_actor(request, principal), task_id)
+    await service.discard_task(actor_of(request, principal), task_id)
     return Response(status_code=204)

@@ -1,5 +1,8 @@
 """What the admin pages show: figures about the running platform, read through facades, and
-the health of every service (`health.py` probes them)."""
+the health of every service (`health.py` probes them).
+
+Each further area of the admin (users, flags, settings, analytics) has its own module here;
+`common` holds what they share."""
 
 from __future__ import annotations
 
@@ -9,12 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.errors import DeadTaskNotFound
-from jobpilot.admin.health import HealthReport, ServiceHealthMonitor, ThisProcess
-from jobpilot.applications.public import ApplicationsFacade
-from jobpilot.auth.public import AuthFacade
-from jobpilot.kit.db import Database
+from jobpilot.admin.health import HealthReport, ThisProcess
+from jobpilot.admin.service.common import Actor, AdminComponents
 from jobpilot.kit.tasks import (
     TaskDepth,
     dead_task,
@@ -28,18 +28,6 @@ from jobpilot.kit.tasks import (
 NEW_USER_DAYS = 7
 # The Tasks page and its API list this many dead letters, newest first.
 DEAD_LETTERS_SHOWN = 100
-
-
-@dataclass
-class AdminComponents:
-    """The facades and the database the admin service reads, and the monitor that probes the
-    services and remembers their recent scrapes (built once per process by wiring)."""
-
-    accounts: AuthFacade
-    applications: ApplicationsFacade
-    db: Database
-    health: ServiceHealthMonitor
-    settings: AdminSettings
 
 
 @dataclass(frozen=True)
@@ -63,15 +51,6 @@ class PlatformFigures:
         if not self.applications_today:
             return None
         return self.applications_submitted / self.applications_today
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The admin doing something, and from where (for the audit log)."""
-
-    user_id: uuid.UUID
-    ip: str | None = None
-    user_agent: str | None = None
 
 
 @dataclass(frozen=True)

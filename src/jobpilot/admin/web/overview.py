@@ -1,65 +1,23 @@
-"""The admin area's pages (`/admin`): for users with the admin role only."""
+"""The admin home, the Services page and the Tasks page."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from jobpilot.admin.deps import AdminServiceDep, AdminSettingsDep, ThisProcessDep
 from jobpilot.admin.errors import DeadTaskNotFound
-from jobpilot.admin.service import Actor, AdminService
+from jobpilot.admin.service import AdminService
+from jobpilot.admin.web.common import AdminUser, actor_of, pages
 from jobpilot.kit.clock import utcnow
 from jobpilot.web.flash import Flash, Level, flash
-from jobpilot.web.routing import page_router
-from jobpilot.web.session import BrowserUser, client_of, require_page_role
-from jobpilot.web.templating import Pages, is_fragment_request, redirect
+from jobpilot.web.session import BrowserUser
+from jobpilot.web.templating import is_fragment_request, redirect
 
-pages = Pages("jobpilot.admin")
-router = page_router(prefix="/admin")
-
-AdminUser = Annotated[BrowserUser, Depends(require_page_role("admin"))]
-
-_MINUTE, _HOUR, _DAY = 60, 3600, 86400
-NO_VALUE = "\u2013"  # an en dash
-
-
-def human_duration(seconds: float | None) -> str:
-    """`42 s`, `5 min 12 s`, `3 h 20 min`, `4 d 2 h`; a dash when unknown."""
-    if seconds is None:
-        return NO_VALUE
-    whole = int(seconds)
-    if whole < _MINUTE:
-        return f"{whole} s"
-    if whole < _HOUR:
-        minutes, rest = divmod(whole, _MINUTE)
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    if whole < _DAY:
-        hours, rest = divmod(whole, _HOUR)
-        return f"{hours} h {rest // _MINUTE} min"
-    days, rest = divmod(whole, _DAY)
-    return f"{days} d {rest // _HOUR} h"
-
-
-def latency(seconds: float | None) -> str:
-    """`375 ms`, `2.50 s`; a dash without requests."""
-    if seconds is None:
-        return NO_VALUE
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else "<1 ms"
-    return f"{seconds:.2f} s"
-
-
-def percent(rate: float | None) -> str:
-    """`3.0%`; a dash without requests."""
-    if rate is None:
-        return NO_VALUE
-    return f"{rate:.1%}"
-
-
-pages.env.filters.update(duration=human_duration, latency=latency, percent=percent)
+router = APIRouter(prefix="/admin")
 
 
 @router.get("")
@@ -125,8 +83,7 @@ async def _act(
     task_id: uuid.UUID,
     action: Literal["retry", "discard"],
 ) -> Response:
-    ip, user_agent = client_of(request)
-    actor = Actor(user.principal.user_id, ip, user_agent)
+    actor = actor_of(request, user)
     level: Level = "success"
     try:
         if action == "retry":

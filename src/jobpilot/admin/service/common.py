@@ -1,0 +1,33 @@
+"""What every area of the admin service shares: the parts it reads, and who is acting."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from jobpilot.admin.config import AdminSettings
+from jobpilot.admin.health import ServiceHealthMonitor
+from jobpilot.applications.public import ApplicationsFacade
+from jobpilot.auth.public import AuthFacade
+from jobpilot.kit.db import Database
+
+
+@dataclass
+class AdminComponents:
+    """The facades and the database the admin service reads, and the monitor that probes the
+    services and remembers their recent scrapes (built once per process by wiring)."""
+
+    accounts: AuthFacade
+    applications: ApplicationsFacade
+    db: Database
+    health: ServiceHealthMonitor
+    settings: AdminSettings
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The admin doing something, and from where (for the audit log)."""
+
+    user_id: uuid.UUID
+    ip: str | None = None
+    user_agent: str | None = None
