@@ -13,7 +13,15 @@ import httpx
 import pytest
 
 from jobpilot import registry, wiring
-from jobpilot.demo import DEMO_EMAIL, DEMO_RESUME, DemoUser, seed_demo_user
+from jobpilot.auth.public import AuthFacade
+from jobpilot.demo import (
+    DEMO_ADMIN_EMAIL,
+    DEMO_EMAIL,
+    DEMO_RESUME,
+    DemoUser,
+    seed_demo_admin,
+    seed_demo_user,
+)
 from jobpilot.jobs.seed import seed_demo as seed_jobs
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
@@ -102,6 +110,9 @@ def _jobpilot(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 
 _PRINTED = re.compile(r"^demo user: (\S+) / password: (\S+)$", re.MULTILINE)
+_ADMIN_PRINTED = re.compile(
+    r"^demo admin: (\S+) / password: (\S+) \(sign in at /admin\)$", re.MULTILINE
+)
 
 
 @pytest.mark.slow
@@ -109,6 +120,7 @@ async def test_jobpilot_seed_prints_a_new_demo_password_each_run(tmp_path: Path)
     data_dir = tmp_path / "var"
     assert _jobpilot("migrate", data_dir=data_dir).returncode == 0
     runs = []
+    admins = []
     for _ in range(2):
         # Without the jobs service, so that no postings are generated.
         result = _jobpilot("seed", "-s", "auth", "-s", "users", "-s", "resumes", data_dir=data_dir)
@@ -118,21 +130,54 @@ async def test_jobpilot_seed_prints_a_new_demo_password_each_run(tmp_path: Path)
         assert printed[2] not in result.stderr
         assert "jobs:" not in result.stdout
         runs.append((printed[1], printed[2], result.stdout))
+        admin = _ADMIN_PRINTED.search(result.stdout)
+        assert admin is not None, result.stdout
+        admins.append((admin[1], admin[2]))
     (email, old, _), (_, new, stdout) = runs
     assert email == DEMO_EMAIL
     assert old != new
+    (admin_email, old_admin), (_, new_admin) = admins
+    assert admin_email == DEMO_ADMIN_EMAIL
+    assert old_admin != new_admin
     resume_id = re.search(r"demo resume: (\S+) \(matches: /api/v1/ai/resumes/\1/matches\)", stdout)
     assert resume_id is not None, stdout
 
     only_jobs = _jobpilot("seed", "-s", "jobs", data_dir=data_dir)
     assert only_jobs.returncode == 0, only_jobs.stderr
     assert "demo user" not in only_jobs.stdout
+    assert "demo admin" not in only_jobs.stdout
 
     app = create_app(make_settings(data_dir))
     async for http in client_for(app):
+        # The demo admin holds the admin role (the demo user does not); its old password is gone.
+        assert_error(await _login(http, admin_email, old_admin), 401, "invalid_credentials")
+        signed_in = await _login(http, admin_email, new_admin)
+        assert signed_in.status_code == 200, signed_in.text
+        admin_headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        assert (await http.get("/api/admin/tasks", headers=admin_headers)).status_code == 200
         assert_error(await _login(http, email, old), 401, "invalid_credentials")
         response = await _login(http, email, new)
         assert response.status_code == 200, response.text
         headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
         resumes = (await http.get("/api/v1/resumes", headers=headers)).json()
         assert [r["id"] for r in resumes] == [resume_id[1]]
+        assert_error(await http.get("/api/admin/tasks", headers=headers), 403, "forbidden")
+
+
+async def test_the_demo_admin_takes_over_an_existing_account_as_an_admin(
+    settings: Settings, migrated_url: str
+) -> None:
+    settings.database.url = migrated_url
+    app = create_app(settings)
+    async for http in client_for(app):
+        container: wiring.Container = app.state.container
+        accounts = AuthFacade(container.auth)
+        existing = await accounts.create_user(
+            DEMO_ADMIN_EMAIL, "an-old-Passphrase-42", "Someone", admin=False
+        )
+        admin = await seed_demo_admin(container)
+        assert admin.user_id == existing.id
+        response = await _login(http, admin.email, admin.password)
+        assert response.status_code == 200, response.text
+        headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        assert (await http.get("/api/admin/tasks", headers=headers)).status_code == 200

@@ -1,10 +1,12 @@
-"""The demo job seeker that `jobpilot seed` creates next to the demo postings.
+"""The demo job seeker and the demo operator that `jobpilot seed` creates next to the demo
+postings.
 
 Dana Demo is a backend engineer whose profile and resume name the languages and tools the
 synthetic boards ask for most (Python and its frameworks, PostgreSQL, Redis, Kafka, AWS, Docker,
 Kubernetes, Terraform…), so that right after `make run` her resume has explained matches,
-offline and without any key. The account gets a new random password on every run: none is
-written in the code, and the seed command prints the current one.
+offline and without any key. Ada Admin holds the admin role, so that the admin area
+(`/admin`) can be tried on the demo's real data. Both accounts get a new random password on
+every run: none is written in the code, and the seed command prints the current ones.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 # `.example` is reserved for documentation (RFC 2606), like the demo companies' websites.
 DEMO_EMAIL = "demo@jobpilot.example"
 DEMO_NAME = "Dana Demo"
+DEMO_ADMIN_EMAIL = "admin@jobpilot.example"
+DEMO_ADMIN_NAME = "Ada Admin"
 DEMO_RESUME = "Dana Demo — Backend"
 # The services whose data the demo user has: without all three there is nothing to show.
 DEMO_SERVICES = frozenset({"auth", "users", "resumes"})
@@ -270,3 +274,21 @@ async def seed_demo_user(container: Container) -> DemoUser:
         account.id, str(details.get("tier", "free")), DEMO_RESUME, demo_resume()
     )
     return DemoUser(user_id=account.id, email=account.email, password=password, resume_id=resume_id)
+
+
+@dataclass(frozen=True)
+class DemoAdmin:
+    """The seeded demo operator: sign in at `/admin` with `email` and `password`."""
+
+    user_id: uuid.UUID
+    email: str
+    password: str
+
+
+async def seed_demo_admin(container: Container) -> DemoAdmin:
+    """Create or refresh the demo admin account with a new random password."""
+    password = secrets.token_urlsafe(18)
+    account = await AuthFacade(container.auth).ensure_user(
+        DEMO_ADMIN_EMAIL, password, DEMO_ADMIN_NAME, admin=True
+    )
+    return DemoAdmin(user_id=account.id, email=account.email, password=password)

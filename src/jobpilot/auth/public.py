@@ -87,11 +87,14 @@ class AuthFacade:
             user = await service.create_user_with_password(email, password, name, admin=admin)
             return CreatedUser(id=user.id, email=user.email, roles=list(user.roles))
 
-    async def ensure_user(self, email: str, password: str, name: str) -> CreatedUser:
-        """A verified account with this password: created, or reset and signed out everywhere."""
+    async def ensure_user(
+        self, email: str, password: str, name: str, *, admin: bool = False
+    ) -> CreatedUser:
+        """A verified account with this password (and the admin role with `admin`): created, or
+        reset and signed out everywhere."""
         async with self._c.db.unit_of_work(write=True) as session:
             service = AuthService(AuthRepository(session), self._c)
-            user = await service.ensure_user_with_password(email, password, name)
+            user = await service.ensure_user_with_password(email, password, name, admin=admin)
             return CreatedUser(id=user.id, email=user.email, roles=list(user.roles))
 
     async def sign_in(

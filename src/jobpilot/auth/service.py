@@ -219,16 +219,21 @@ class AuthService:
             verified=True,
         )
 
-    async def ensure_user_with_password(self, email: str, password: str, name: str) -> User:
+    async def ensure_user_with_password(
+        self, email: str, password: str, name: str, *, admin: bool = False
+    ) -> User:
         """A verified account with this password: created, or (when it exists) given the new
-        password and signed out everywhere, as an operator's reset."""
+        password and signed out everywhere, as an operator's reset. With `admin` the account
+        holds the admin role (an existing one is given it; without, roles are left alone)."""
         user = await self.repo.user_by_email(normalise_email(email))
         if user is None:
-            return await self.create_user_with_password(email, password, name, admin=False)
+            return await self.create_user_with_password(email, password, name, admin=admin)
         self._check_policy(password, email=user.email, name=name)
         await self._set_password(user, password)
         user.name = name.strip()
         user.email_verified_at = user.email_verified_at or utcnow()
+        if admin and "admin" not in user.roles:
+            user.roles = [*user.roles, "admin"]
         client = ClientInfo()
         await self._revoke_all(user.id, "password_reset", client)
         await self._audit("password_reset", user.id, client, {"by": "operator"})

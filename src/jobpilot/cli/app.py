@@ -216,7 +216,8 @@ def makemigration(
 
 @app.command()
 def seed(service: ServiceOption = None) -> None:
-    """Load demo data and the demo user, printing its new random password (nothing duplicated)."""
+    """Load demo data, the demo user and the demo admin, printing their new random passwords
+    (nothing duplicated)."""
     settings = settings_or_exit()
     services = _check_services(service)
     from jobpilot import demo, registry, wiring
@@ -224,23 +225,25 @@ def seed(service: ServiceOption = None) -> None:
 
     selected = registry.select(services)
 
-    async def run() -> tuple[list[tuple[str, str]], demo.DemoUser | None]:
+    async def run() -> tuple[list[tuple[str, str]], demo.DemoUser | None, demo.DemoAdmin | None]:
         container = wiring.build_container(settings)
         results = []
+        chosen = {domain.service for domain in selected}
         try:
             async with container.db.unit_of_work() as session:
                 for domain in selected:
                     if domain.seed is not None:
                         results.append((domain.name, await domain.seed(session)))
             user = None
-            if demo.DEMO_SERVICES.issubset(domain.service for domain in selected):
+            if demo.DEMO_SERVICES.issubset(chosen):
                 user = await demo.seed_demo_user(container)
+            admin = await demo.seed_demo_admin(container) if "auth" in chosen else None
         finally:
             await container.aclose()
-        return results, user
+        return results, user, admin
 
     try:
-        results, user = asyncio.run(run())
+        results, user, admin = asyncio.run(run())
     except JobPilotError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
@@ -256,6 +259,13 @@ def seed(service: ServiceOption = None) -> None:
         )
         console.print(
             f"demo resume: {user.resume_id} (matches: /api/v1/ai/resumes/{user.resume_id}/matches)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if admin is not None:
+        console.print(
+            f"demo admin: {admin.email} / password: {admin.password} (sign in at /admin)",
             markup=False,
             highlight=False,
             soft_wrap=True,
