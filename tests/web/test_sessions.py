@@ -164,6 +164,24 @@ async def test_signing_out_revokes_the_session_and_clears_the_cookies(site: Site
     assert "You are signed out." not in (await client.get("/login")).text
 
 
+async def test_signing_in_again_ends_the_session_the_browser_held(site: Site) -> None:
+    app, client = site
+    await create_account(app, "ada@example.com")
+    await create_account(app, "bob@example.com")
+    await web_sign_in(client, "ada@example.com")
+    ada = {"Authorization": f"Bearer {client.cookies['jp_access']}"}
+    assert (await client.get("/api/v1/auth/me", headers=ada)).status_code == 200
+    # The same browser signs in as someone else (a form still open from before, say).
+    token = csrf_of(await client.get("/"))
+    data = {"email": "bob@example.com", "password": PASSWORD, "csrf_token": token}
+    response = await client.post("/login", data=data)
+    assert response.status_code == 303, response.text
+    # Ada's session is over, not merely forgotten by this browser.
+    assert_error(await client.get("/api/v1/auth/me", headers=ada), 401, "invalid_token")
+    bob = {"Authorization": f"Bearer {client.cookies['jp_access']}"}
+    assert (await client.get("/api/v1/auth/me", headers=bob)).json()["email"] == "bob@example.com"
+
+
 async def test_a_session_revoked_elsewhere_sends_the_browser_to_sign_in(site: Site) -> None:
     app, client = site
     await create_account(app, "ada@example.com", admin=True)

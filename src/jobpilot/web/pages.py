@@ -72,6 +72,17 @@ def _login_problems(email: str, password: str) -> dict[str, str]:
     return errors
 
 
+async def _end_previous_session(request: Request) -> None:
+    """Sign out the session this browser still holds, if any, before it starts another: a
+    second sign-in (perhaps as someone else) must not leave the first session usable."""
+    previous = await current_user(request)
+    if previous is not None:
+        ip, user_agent = client_of(request)
+        await web_components(request).accounts.sign_out(
+            previous.principal, ip=ip, user_agent=user_agent
+        )
+
+
 @router.post(LOGIN_PATH)
 async def login(request: Request) -> Response:
     """Check the password with the auth service; start the browser session or ask for a code."""
@@ -100,6 +111,7 @@ async def login(request: Request) -> Response:
             "login_code.html",
             {"next": target, "mfa_token": outcome.mfa_token, "errors": {}},
         )
+    await _end_previous_session(request)
     start_browser_session(request, outcome)
     return redirect(target)
 
@@ -132,6 +144,7 @@ async def login_code(request: Request) -> Response:
         # The challenge is spent, expired or tried too often: start over.
         flash(request, f"{exc.message} Sign in again.", "error")
         return redirect(LOGIN_PATH)
+    await _end_previous_session(request)
     start_browser_session(request, tokens)
     return redirect(target)
 
