@@ -21,16 +21,17 @@ from html import escape
 from markupsafe import Markup
 
 # The drawing's coordinate system; it scales to the container's width (text scales with it,
-# so these sizes are chosen to read at about 11 px on a phone).
+# so these sizes are chosen to read at about 11 px on a 390 px phone).
 WIDTH = 360.0
 HEIGHT = 200.0
-LEFT = 34.0  # room for the y axis's tick labels
+LEFT = 36.0  # room for the y axis's tick labels
 RIGHT = 8.0
 TOP = 10.0
-BOTTOM = 24.0  # room for the x axis's tick labels
-FONT_SIZE = 11
-# The most x tick labels drawn; the others are in the data table.
-MAX_X_TICKS = 6
+BOTTOM = 26.0  # room for the x axis's tick labels
+FONT_SIZE = 12
+# The most x tick labels drawn (a day's label is about 40 units wide); the others are in the
+# data table.
+MAX_X_TICKS = 5
 NO_DATA = "No data in this period."
 # Fallback colours for a page without the stylesheet (app.css sets the same as --chart-N).
 PALETTE = (
@@ -138,8 +139,9 @@ def _x_ticks(count: int) -> list[int]:
     every = max(1, math.ceil(count / MAX_X_TICKS))
     ticks = list(range(0, count, every))
     if ticks and ticks[-1] != count - 1:
-        # The last day is labelled too, in place of a tick too close to it.
-        if count - 1 - ticks[-1] < every * 0.6:
+        # The last day is labelled too (flush with the plot's end), in place of the tick
+        # before it when that one is closer than a full step: their labels would overlap.
+        if len(ticks) > 1 and count - 1 - ticks[-1] < every:
             ticks.pop()
         ticks.append(count - 1)
     return ticks
@@ -162,10 +164,9 @@ def _axes(plot: Plot, step: float, labels: Sequence[str]) -> list[str]:
     for index in _x_ticks(len(labels)):
         x = plot.x(index)
         anchor = "middle"
-        # A line's first and last points sit on the plot's edges: keep their labels inside.
-        if not plot.bands and index == 0 and len(labels) > 1:
-            anchor = "start"
-        elif not plot.bands and index == len(labels) - 1 and len(labels) > 1:
+        # A line's last point sits on the drawing's right edge: its label ends there. (The
+        # first one's label has the y axis's margin to spread into.)
+        if not plot.bands and index == len(labels) - 1 and len(labels) > 1:
             anchor = "end"
         parts.append(
             f'<text class="chart-tick" x="{_num(x)}" y="{_num(HEIGHT - BOTTOM + FONT_SIZE + 4)}" '
