@@ -2,8 +2,9 @@
 horizontal bars with their figures.
 
 Each chart is a `<figure>` holding the picture (`role="img"`, named by its `<title>` and
-described by its `<desc>`), an HTML legend, and the same numbers as a table in a `<details>`:
-what a screen reader reads in full, and what anyone without graphics gets. Nothing needs a
+described by its `<desc>`, which sums the figures up), an HTML legend, and the same numbers
+as a table in a `<details>`: what a screen reader reads in full, and what anyone without
+graphics gets. Nothing needs a
 script, and nothing uses a `style` attribute (the pages' CSP allows styles from /static only):
 colours are classes (`chart-s0` ...) that app.css maps to custom properties, over presentation
 attributes that hold the same colours for a page without the stylesheet. The drawing has a
@@ -186,7 +187,7 @@ def _svg(chart_id: str, title: str, description: str, body: list[str], height: f
     return (
         f'<svg class="chart-svg" viewBox="0 0 {_num(WIDTH)} {_num(height)}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-labelledby="{_e(chart_id)}-title {_e(chart_id)}-desc" '
+        f'aria-labelledby="{_e(chart_id)}-title" aria-describedby="{_e(chart_id)}-desc" '
         f'font-family="system-ui, sans-serif">'
         f'<title id="{_e(chart_id)}-title">{_e(title)}</title>'
         f'<desc id="{_e(chart_id)}-desc">{_e(description)}</desc>' + "".join(body) + "</svg>"
