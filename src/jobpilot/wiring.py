@@ -379,7 +379,8 @@ def build_container(settings: Settings) -> Container:
     )
     jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
     resumes = ResumesComponents(blobs=blobs, users=users)
-    jobs_facade, resumes_facade = JobsFacade(db, jobs.http), ResumesFacade(db, resumes)
+    jobs_facade = JobsFacade(db, jobs.http, settings.jobs)
+    resumes_facade = ResumesFacade(db, resumes)
     ai = AiComponents(
         settings=settings.ai,
         embedder=build_embedder(settings, http),
@@ -391,8 +392,9 @@ def build_container(settings: Settings) -> Container:
         users=users,
         llm=build_chat_model(settings),
     )
+    ai_facade = AiFacade(ai)
     applications = ApplicationsComponents(
-        jobs=jobs_facade, resumes=resumes_facade, users=users, ai=AiFacade(ai), db=db
+        jobs=jobs_facade, resumes=resumes_facade, users=users, ai=ai_facade, db=db
     )
     applications_facade = ApplicationsFacade(db, applications)
     flags = FeatureFlags(db)
@@ -445,6 +447,8 @@ def build_container(settings: Settings) -> Container:
             db=db,
             health=health,
             settings=settings.admin,
+            ai=ai_facade,
+            jobs=jobs_facade,
         ),
         health_checks=checks,
         _closers=closers,

@@ -102,13 +102,14 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
     assert figure(page, "tasks-dead") == "1"
     assert "kpi kpi--alert" in page.text
     # Each figure is a section named by its heading.
-    assert page.text.count('<section class="kpi') == 5
-    assert page.text.count("aria-labelledby=") == 5
-    # Only pages that exist are linked: the home, the Services and the Tasks page.
+    assert page.text.count('<section class="kpi') == 8
+    assert page.text.count("aria-labelledby=") == 8
+    # Only pages that exist are linked: the home, the Services, Tasks and Analytics pages.
     assert set(re.findall(r'href="(/admin[^"]*)"', page.text)) == {
         "/admin",
         "/admin/services",
         "/admin/tasks",
+        "/admin/analytics",
     }
     assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminService
+from jobpilot.admin.service.analytics import AnalyticsService
 from jobpilot.admin.service.common import AdminComponents
 
 
@@ -21,6 +22,11 @@ def _components(request: Request) -> AdminComponents:
 def admin_service(request: Request) -> AdminService:
     """The admin service (it reads through facades, each call its own unit of work)."""
     return AdminService(_components(request))
+
+
+def analytics_service(request: Request) -> AnalyticsService:
+    """The analytics service (it reads through facades, each call its own unit of work)."""
+    return AnalyticsService(_components(request))
 
 
 def admin_settings(request: Request) -> AdminSettings:
@@ -37,5 +43,6 @@ def this_process(request: Request) -> ThisProcess:
 
 
 AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
+AnalyticsServiceDep = Annotated[AnalyticsService, Depends(analytics_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]

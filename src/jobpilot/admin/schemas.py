@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -99,3 +99,62 @@ class TaskActionRead(BaseModel):
 
     action: Literal["retried"] = Field(description="The task is queued again, due now.")
     task: DeadLetterRead = Field(description="The task as it was when dead.")
+
+
+class DayCountRead(BaseModel):
+    """A count on one day (UTC)."""
+
+    day: date
+    count: int
+
+
+class DayStatusesRead(BaseModel):
+    """The applications that reached each status on one day (UTC)."""
+
+    day: date
+    statuses: dict[str, int] = Field(
+        description="Status -> applications that reached it that day (created in it or moved "
+        "to it); every status reached in the period is listed, 0 on days nobody reached it."
+    )
+
+
+class AtsSuccessRead(BaseModel):
+    """Submission attempts to one ATS that ended in the period."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    ats: str
+    finished: int = Field(description="Attempts that ended (abandoned ones, retried, left out).")
+    submitted: int = Field(description="Of those, attempts that submitted the application.")
+    rate: float = Field(description="submitted / finished.")
+
+
+class ScoreBandRead(BaseModel):
+    """Auto-apply applications queued in the period within one band of match score."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    low: float = Field(description="The band's lowest score (included).")
+    high: float = Field(description="The band's upper bound (excluded, but for 1.0).")
+    applications: int = Field(description="Applications queued with a score in the band.")
+    sent: int = Field(description="Of those, how many went out (status now submitted or later).")
+    interviews: int = Field(description="Of those, how many are at interview or offer now.")
+
+
+class AnalyticsRead(BaseModel):
+    """The platform over a period of days ending today (UTC, today included)."""
+
+    days: int = Field(description="The period's length: 7, 30 or 90.")
+    start: date = Field(description="The period's first day (UTC).")
+    end: date = Field(description="The period's last day: today (UTC).")
+    signups: list[DayCountRead] = Field(description="Accounts created per day, every day listed.")
+    applications_by_status: list[DayStatusesRead] = Field(
+        description="Per day, the applications that reached each status, from their timelines."
+    )
+    ats_success: list[AtsSuccessRead] = Field(
+        description="Per ATS, submission attempts that ended in the period, most first."
+    )
+    match_scores: list[ScoreBandRead] = Field(
+        description="Auto-apply applications queued in the period per 0.1-wide band of the "
+        "match score their rule saw, with their outcomes so far; empty bands left out."
+    )

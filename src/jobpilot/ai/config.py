@@ -40,6 +40,14 @@ class LlmSettings(BaseModel):
     max_retries: int = Field(default=3, ge=0, le=10)
     # A Retry-After longer than this fails the request at once instead of waiting.
     max_retry_after: float = Field(default=60, ge=0, le=3600)
+    # What `model` costs at `base_url`, in US dollars per 1,000 prompt (input) and completion
+    # (output) tokens: the admin's spend figure multiplies this month's tokens by them. 0 (the
+    # default) suits a model run on your own machine (Ollama, llama.cpp); set them to your
+    # provider's list prices otherwise. "local-rules" uses no model and costs nothing. Usage is
+    # kept per provider, not per model: after a change of model the whole month is priced at
+    # the new model's prices.
+    prompt_price_per_1k: float = Field(default=0.0, ge=0, le=1000)
+    completion_price_per_1k: float = Field(default=0.0, ge=0, le=1000)
 
 
 class MatchWeights(BaseModel):

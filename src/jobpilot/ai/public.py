@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from jobpilot.ai.assist.service import Caller, WritingService
+from jobpilot.ai.assist.service import Caller, PlatformUsage, WritingService
 from jobpilot.ai.schemas import (
     AnswersRequest,
     AnswersResult,
@@ -26,6 +27,7 @@ __all__ = [
     "Caller",
     "MatchFilters",
     "MatchedPosting",
+    "PlatformUsage",
     "QuestionIn",
     "ResumeMatches",
     "TailorRequest",
@@ -94,3 +96,8 @@ class AiFacade:
     async def answers(self, caller: Caller, body: AnswersRequest) -> AnswersResult:
         """Screening answers from stored facts (`needs_user_input` where none)."""
         return await self._writing.answers(caller, body)
+
+    async def platform_usage(self, now: datetime) -> PlatformUsage:
+        """Every user's writing requests and tokens this month (of `now`), and their cost at
+        the configured prices (0 for local rules and, by default, for a model of your own)."""
+        return await self._writing.platform_usage(now)

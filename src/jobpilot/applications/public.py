@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from jobpilot.applications.schemas import STATUSES
 from jobpilot.applications.service import (
     ApplicationsComponents,
     ApplicationsService,
     Applied,
+    AtsOutcomes,
+    ScoreBand,
     SubmissionOutcomes,
 )
 from jobpilot.kit.db import Database
 
-__all__ = ["ApplicationsComponents", "ApplicationsFacade", "Applied", "SubmissionOutcomes"]
+__all__ = [
+    "STATUSES",
+    "ApplicationsComponents",
+    "ApplicationsFacade",
+    "Applied",
+    "AtsOutcomes",
+    "ScoreBand",
+    "SubmissionOutcomes",
+]
 
 
 class ApplicationsFacade:
@@ -40,3 +51,23 @@ class ApplicationsFacade:
         them were submitted (for the admin's figures)."""
         async with self._db.unit_of_work() as session:
             return await ApplicationsService(session, self._components).outcomes_since(since)
+
+    async def status_changes_per_day(self, since: datetime) -> list[tuple[date, str, int]]:
+        """Per day (UTC) since `since` and status: how many applications reached that status
+        that day (created in it or moved to it), for the admin's analytics."""
+        async with self._db.unit_of_work() as session:
+            service = ApplicationsService(session, self._components)
+            return await service.status_changes_per_day(since)
+
+    async def outcomes_by_ats(self, since: datetime) -> list[AtsOutcomes]:
+        """Every user's submission attempts that ended at or after `since`, per ATS, and how
+        many of them were submitted."""
+        async with self._db.unit_of_work() as session:
+            return await ApplicationsService(session, self._components).outcomes_by_ats(since)
+
+    async def match_score_bands(self, since: datetime) -> list[ScoreBand]:
+        """Auto-apply applications queued at or after `since` per band of match score, with
+        how many went out and how many led to an interview or an offer."""
+        async with self._db.unit_of_work() as session:
+            service = ApplicationsService(session, self._components)
+            return await service.match_score_bands(since)

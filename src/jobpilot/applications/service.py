@@ -9,10 +9,10 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,6 +88,7 @@ from jobpilot.applications.schemas import (
 from jobpilot.applications.submitters import submittable
 from jobpilot.jobs.public import FormQuestion, JobsFacade, PostingRef
 from jobpilot.kit.clock import utcnow
+from jobpilot.kit.days import as_day, utc_day
 from jobpilot.kit.db import Database
 from jobpilot.kit.errors import JobPilotError, ValidationFailed
 from jobpilot.kit.events import publish
@@ -162,6 +163,39 @@ class SubmissionOutcomes:
     def success_rate(self) -> float | None:
         """The share submitted, None when nothing finished."""
         return self.submitted / self.finished if self.finished else None
+
+
+@dataclass(frozen=True)
+class AtsOutcomes:
+    """Submission attempts to one ATS that ended in a period, and how many were submitted."""
+
+    ats: str
+    finished: int
+    submitted: int
+
+
+@dataclass(frozen=True)
+class ScoreBand:
+    """Auto-apply applications whose match score (when their rule queued them) was at least
+    `low` and below `high`, and how far they got: sent (their status now says they went
+    out) and answered with an interview or an offer."""
+
+    low: float
+    high: float
+    applications: int
+    sent: int
+    interviews: int
+
+
+# The admin's analytics rows (named here: the service has a method called `list`).
+StatusChanges = list[tuple[date, str, int]]
+AtsOutcomesList = list[AtsOutcomes]
+ScoreBands = list[ScoreBand]
+# Statuses that say an application went out; and those that say an employer answered well.
+SENT_STATUSES = ("submitted", "interviewing", "offer", "rejected")
+INTERVIEW_STATUSES = ("interviewing", "offer")
+# Match score bands (0 to 1) of the admin's match quality figures.
+SCORE_BANDS = 10
 
 
 def _summary(row: Application) -> ApplicationSummary:
@@ -1263,6 +1297,76 @@ class ApplicationsService:
             )
         ).one()
         return SubmissionOutcomes(finished=int(row[0]), submitted=int(row[1]))
+
+    async def status_changes_per_day(self, since: datetime) -> StatusChanges:
+        """How many applications reached each status on each day (UTC) since `since`, from
+        their timelines (creation and every status change): (day, status, applications)."""
+        day = utc_day(ApplicationEvent.at)
+        rows = await self.session.execute(
+            select(
+                day,
+                ApplicationEvent.to_status,
+                func.count(ApplicationEvent.application_id.distinct()),
+            )
+            .where(ApplicationEvent.at >= since, ApplicationEvent.to_status.is_not(None))
+            .group_by(day, ApplicationEvent.to_status)
+        )
+        return [(as_day(d), str(status), int(n)) for d, status, n in rows.all()]
+
+    async def outcomes_by_ats(self, since: datetime) -> AtsOutcomesList:
+        """Submission attempts that ended at or after `since` per ATS (abandoned ones left
+        out, as in `outcomes_since`), most attempts first."""
+        finished = func.count()
+        rows = await self.session.execute(
+            select(Submission.ats, finished, func.count().filter(Submission.status == "submitted"))
+            .where(Submission.finished_at >= since, Submission.status != "abandoned")
+            .group_by(Submission.ats)
+            .order_by(finished.desc(), Submission.ats)
+        )
+        return [AtsOutcomes(str(ats), int(n), int(ok)) for ats, n, ok in rows.all()]
+
+    async def match_score_bands(self, since: datetime) -> ScoreBands:
+        """Auto-apply applications queued at or after `since`, per band of their match score
+        (the score is in their timeline's `created` entry), with how far they got; bands
+        without applications left out."""
+        score = ApplicationEvent.detail["score"].as_float()
+        band = case(
+            *((score < (n + 1) / SCORE_BANDS, n) for n in range(SCORE_BANDS - 1)),
+            else_=SCORE_BANDS - 1,
+        )
+        # Banded in a subquery, grouped outside: PostgreSQL would not match the CASE's bound
+        # parameters in GROUP BY with those in SELECT.
+        scored = (
+            select(band.label("band"), Application.status.label("status"))
+            .join(Application, Application.id == ApplicationEvent.application_id)
+            .where(
+                ApplicationEvent.kind == "created",
+                ApplicationEvent.at >= since,
+                Application.source == "auto_apply",
+                score.is_not(None),
+            )
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(
+                scored.c.band,
+                func.count(),
+                func.count().filter(scored.c.status.in_(SENT_STATUSES)),
+                func.count().filter(scored.c.status.in_(INTERVIEW_STATUSES)),
+            )
+            .group_by(scored.c.band)
+            .order_by(scored.c.band)
+        )
+        return [
+            ScoreBand(
+                low=int(b) / SCORE_BANDS,
+                high=(int(b) + 1) / SCORE_BANDS,
+                applications=int(n),
+                sent=int(sent),
+                interviews=int(interviews),
+            )
+            for b, n, sent, interviews in rows.all()
+        ]
 
     async def applied(self, user_id: uuid.UUID) -> Applied:
         """The postings the user has applied to or is applying to (not only saved)."""

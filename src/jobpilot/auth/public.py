@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from jobpilot.auth.repository import AuthRepository
@@ -141,6 +141,16 @@ class AuthFacade:
         async with self._c.db.unit_of_work() as session:
             total, new = await AuthRepository(session).count_users(since)
         return AccountCounts(total=total, new=new)
+
+    async def signups_per_day(self, since: datetime) -> dict[date, int]:
+        """Accounts created at or after `since`, per day (UTC); days without any left out."""
+        async with self._c.db.unit_of_work() as session:
+            return await AuthRepository(session).signups_per_day(since)
+
+    async def active_accounts(self, since: datetime) -> int:
+        """Accounts with a session seen (a sign-in or a token refresh) at or after `since`."""
+        async with self._c.db.unit_of_work() as session:
+            return await AuthRepository(session).count_active_users(since)
 
     async def record_admin_action(
         self,

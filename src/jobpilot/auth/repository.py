@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from jobpilot.auth.models import (
     UsedToken,
     User,
 )
+from jobpilot.kit.days import as_day, utc_day
 from jobpilot.kit.db import insert_or_ignore
 
 
@@ -61,6 +62,22 @@ class AuthRepository:
             )
         ).one()
         return int(row[0]), int(row[1])
+
+    async def signups_per_day(self, since: datetime) -> dict[date, int]:
+        """Accounts created at or after `since`, counted per day (UTC); days without any are
+        left out."""
+        day = utc_day(User.created_at)
+        rows = await self.session.execute(
+            select(day, func.count()).where(User.created_at >= since).group_by(day)
+        )
+        return {as_day(d): int(n) for d, n in rows.all()}
+
+    async def count_active_users(self, since: datetime) -> int:
+        """Accounts with a session seen (signed in or refreshed) at or after `since`."""
+        found = await self.session.scalar(
+            select(func.count(func.distinct(Session.user_id))).where(Session.last_seen_at >= since)
+        )
+        return int(found or 0)
 
     # Sessions and refresh tokens
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from jobpilot.jobs.ats.base import AtsHttp, BoardRef, FormQuestion
 from jobpilot.jobs.ats.registry import adapter
+from jobpilot.jobs.config import JobsSettings
 from jobpilot.jobs.errors import JobNotFound
 from jobpilot.jobs.normalise import seniority_of
 from jobpilot.jobs.repository import JobRepository
@@ -19,6 +20,7 @@ from jobpilot.jobs.service import job_summary, search_query
 from jobpilot.kit.db import Database
 
 __all__ = [
+    "BoardFreshness",
     "FormQuestion",
     "JobsFacade",
     "PostingRef",
@@ -80,12 +82,54 @@ class SubmissionTarget:
     site: str | None = None
 
 
+@dataclass(frozen=True)
+class BoardFreshness:
+    """How recent the active boards' postings are, at `at`."""
+
+    at: datetime
+    # Boards are read again when their last run is older than this.
+    refresh_minutes: int
+    boards: int
+    # Read successfully within the refresh interval.
+    fresh: int
+    # Whose last run failed (their postings are as old as their last success).
+    failing: int
+    never_read: int
+    oldest_success_at: datetime | None
+
+    @property
+    def oldest_success_age(self) -> timedelta | None:
+        """How long ago the stalest board (of those ever read) was last read successfully."""
+        return self.at - self.oldest_success_at if self.oldest_success_at else None
+
+
 class JobsFacade:
     """Reads for other domains, each in its own unit of work."""
 
-    def __init__(self, db: Database, http: AtsHttp | None = None) -> None:
+    def __init__(
+        self, db: Database, http: AtsHttp | None = None, settings: JobsSettings | None = None
+    ) -> None:
         self._db = db
         self._http = http
+        self._settings = settings or JobsSettings()
+
+    async def board_freshness(self, now: datetime) -> BoardFreshness:
+        """The active boards, how many were read within the refresh interval, how many
+        failed their last run, and when the stalest was last read successfully."""
+        minutes = self._settings.refresh_minutes
+        async with self._db.unit_of_work() as session:
+            boards, fresh, failing, never, oldest = await JobRepository(session).board_freshness(
+                now - timedelta(minutes=minutes)
+            )
+        return BoardFreshness(
+            at=now,
+            refresh_minutes=minutes,
+            boards=boards,
+            fresh=fresh,
+            failing=failing,
+            never_read=never,
+            oldest_success_at=oldest,
+        )
 
     async def posting_texts(
         self, ids: Collection[uuid.UUID], *, with_summary: bool = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,25 @@ class JobRepository:
     async def open_posting_ids(self) -> list[uuid.UUID]:
         """The id of every open posting."""
         return list(await self.session.scalars(select(Posting.id).where(Posting.status == "open")))
+
+    async def board_freshness(
+        self, fresh_since: datetime
+    ) -> tuple[int, int, int, int, datetime | None]:
+        """Over the active boards: how many there are, how many were read successfully at or
+        after `fresh_since`, how many failed their last run, how many were never read, and the
+        oldest last success."""
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    func.count().filter(Board.last_success_at >= fresh_since),
+                    func.count().filter(Board.last_status == "error"),
+                    func.count().filter(Board.last_success_at.is_(None)),
+                    func.min(Board.last_success_at),
+                ).where(Board.active.is_(True))
+            )
+        ).one()
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), row[4]
 
     async def countries(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
         """The ISO country codes of each of the postings with `ids` (sorted)."""

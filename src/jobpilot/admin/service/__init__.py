@@ -15,6 +15,8 @@ from typing import Literal
 from jobpilot.admin.errors import DeadTaskNotFound
 from jobpilot.admin.health import HealthReport, ThisProcess
 from jobpilot.admin.service.common import Actor, AdminComponents
+from jobpilot.ai.public import PlatformUsage
+from jobpilot.jobs.public import BoardFreshness
 from jobpilot.kit.tasks import (
     TaskDepth,
     dead_task,
@@ -26,6 +28,8 @@ from jobpilot.kit.tasks import (
 )
 
 NEW_USER_DAYS = 7
+# A user is active with a session seen (a sign-in or a token refresh) this recently.
+ACTIVE_USER_DAYS = 7
 # The Tasks page and its API list this many dead letters, newest first.
 DEAD_LETTERS_SHOWN = 100
 
@@ -44,6 +48,12 @@ class PlatformFigures:
     tasks_scheduled: int
     tasks_running: int
     tasks_dead: int
+    # Accounts with a session seen in the last ACTIVE_USER_DAYS days.
+    users_active: int
+    # Writing requests, tokens and their cost this month (UTC).
+    ai: PlatformUsage
+    # The active job boards: how many were read within the refresh interval, and failures.
+    boards: BoardFreshness
 
     @property
     def success_rate(self) -> float | None:
@@ -97,12 +107,16 @@ class AdminService:
         self.c = components
 
     async def figures(self, now: datetime) -> PlatformFigures:
-        """Users (and new ones), today's applications, the task queue and its dead letters."""
+        """Users (new and active ones), today's applications, the task queue and its dead
+        letters, this month's AI requests and spend, and how fresh the job boards are."""
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        accounts, outcomes, depth = await asyncio.gather(
+        accounts, outcomes, depth, active, ai, boards = await asyncio.gather(
             self.c.accounts.account_counts(now - timedelta(days=NEW_USER_DAYS)),
             self.c.applications.outcomes_since(midnight),
             queue_depth(self.c.db),
+            self.c.accounts.active_accounts(now - timedelta(days=ACTIVE_USER_DAYS)),
+            self.c.ai.platform_usage(now),
+            self.c.jobs.board_freshness(now),
         )
         return PlatformFigures(
             at=now,
@@ -114,6 +128,9 @@ class AdminService:
             tasks_scheduled=depth["scheduled"],
             tasks_running=depth["running"],
             tasks_dead=depth["dead"],
+            users_active=active,
+            ai=ai,
+            boards=boards,
         )
 
     async def services_health(self, here: ThisProcess) -> HealthReport:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ServiceHealthMonitor
+from jobpilot.ai.public import AiFacade
 from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
+from jobpilot.jobs.public import JobsFacade
 from jobpilot.kit.db import Database
 
 
@@ -22,6 +24,8 @@ class AdminComponents:
     db: Database
     health: ServiceHealthMonitor
     settings: AdminSettings
+    ai: AiFacade
+    jobs: JobsFacade
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from jobpilot.ai.assist.plans import PostingSkill, Requirements
 from jobpilot.ai.assist.requirements import PostingDoc, extract_requirements, years_stated
@@ -88,6 +88,20 @@ class _Run:
             model_calls=self.model_calls,
             cached_calls=self.cached_calls,
         )
+
+
+@dataclass(frozen=True)
+class PlatformUsage:
+    """Every user's writing requests and tokens in one month, and what they cost."""
+
+    month: datetime
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    # US dollars at the configured prices (ai.llm.*_price_per_1k); local rules cost nothing.
+    spend: float
+    # The provider drafting now (`local-rules` or `openai-compatible`).
+    provider: str
 
 
 def _month(moment: datetime) -> datetime:
@@ -323,6 +337,42 @@ class WritingService:
             prompt_tokens=sum(r.prompt_tokens for r in by_task),
             completion_tokens=sum(r.completion_tokens for r in by_task),
             by_task=by_task,
+        )
+
+    async def platform_usage(self, now: datetime) -> PlatformUsage:
+        """Every user's writing requests and tokens in the month of `now`, and their cost at
+        the configured prices per 1,000 tokens."""
+        start = _month(now)
+        async with self.c.db.unit_of_work() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        AiUsage.provider,
+                        func.sum(AiUsage.requests),
+                        func.sum(AiUsage.prompt_tokens),
+                        func.sum(AiUsage.completion_tokens),
+                    )
+                    .where(AiUsage.month == start)
+                    .group_by(AiUsage.provider)
+                )
+            ).all()
+        prices = self.c.settings.llm
+        requests = prompt = completion = 0
+        spend = 0.0
+        for provider, n, p_tokens, c_tokens in rows:
+            requests += int(n or 0)
+            prompt += int(p_tokens or 0)
+            completion += int(c_tokens or 0)
+            if provider != LOCAL_RULES:
+                spend += int(p_tokens or 0) / 1000 * prices.prompt_price_per_1k
+                spend += int(c_tokens or 0) / 1000 * prices.completion_price_per_1k
+        return PlatformUsage(
+            month=start,
+            requests=requests,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            spend=spend,
+            provider=self.provider,
         )
 
     async def forget_user(self, user_id: uuid.UUID) -> None:
