@@ -445,6 +445,8 @@ def build_container(settings: Settings) -> Container:
             db=db,
             health=health,
             settings=settings.admin,
+            flags=flags,
+            tiers=tuple(settings.users.tiers),
         ),
         health_checks=checks,
         _closers=closers,

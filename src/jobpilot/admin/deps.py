@@ -11,6 +11,7 @@ from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminService
 from jobpilot.admin.service.common import AdminComponents
+from jobpilot.admin.service.flags import FlagsService
 
 
 def _components(request: Request) -> AdminComponents:
@@ -36,6 +37,12 @@ def this_process(request: Request) -> ThisProcess:
     )
 
 
+def flags_service(request: Request) -> FlagsService:
+    """The Flags area's service (the flags and the audit log, each call its own unit of work)."""
+    return FlagsService(_components(request))
+
+
 AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
+FlagsServiceDep = Annotated[FlagsService, Depends(flags_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]

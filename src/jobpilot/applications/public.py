@@ -12,9 +12,17 @@ from jobpilot.applications.service import (
     Applied,
     SubmissionOutcomes,
 )
+from jobpilot.applications.submission import KILL_SWITCH, KILL_SWITCH_DESCRIPTION
 from jobpilot.kit.db import Database
 
-__all__ = ["ApplicationsComponents", "ApplicationsFacade", "Applied", "SubmissionOutcomes"]
+__all__ = [
+    "KILL_SWITCH",
+    "KILL_SWITCH_DESCRIPTION",
+    "ApplicationsComponents",
+    "ApplicationsFacade",
+    "Applied",
+    "SubmissionOutcomes",
+]
 
 
 class ApplicationsFacade:

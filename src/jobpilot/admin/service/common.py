@@ -10,6 +10,7 @@ from jobpilot.admin.health import ServiceHealthMonitor
 from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit.db import Database
+from jobpilot.kit.flags import FeatureFlags
 
 
 @dataclass
@@ -22,6 +23,9 @@ class AdminComponents:
     db: Database
     health: ServiceHealthMonitor
     settings: AdminSettings
+    flags: FeatureFlags
+    # The subscription tiers a feature flag may target (the users settings' tiers).
+    tiers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
