@@ -420,3 +420,48 @@ async def test_members_get_the_403_page(site: Site) -> None:
     anonymous = await client.get(PAGE)
     assert anonymous.status_code == 303
     assert anonymous.headers["location"] == "/login?next=/admin/flags"
+
+
+async def test_the_kill_switch_stays_global(site: Site) -> None:
+    app, client = site
+    headers = await sign_in(client, app, "root@example.com", admin=True)
+    for bad in ({"rollout": 50}, {"target_tiers": ["pro"]}, {"target_users": ["root@example.com"]}):
+        error = assert_error(
+            await client.patch(f"{API}/{KILL}", json=bad, headers=headers), 422, "validation_error"
+        )
+        assert "global" in error["details"][0]["msg"]
+    described = await client.patch(
+        f"{API}/{KILL}", json={"description": "Stop every submission"}, headers=headers
+    )
+    assert described.json()["description"] == "Stop every submission"
+    assert described.json()["rollout"] == 100
+
+    await web_sign_in(client, "root@example.com")
+    form = await client.get(f"{PAGE}/{KILL}")
+    assert "Auto-apply kill switch." in form.text
+    assert 'name="rollout"' not in form.text
+    assert 'name="target_tiers"' not in form.text
+    saved = await client.post(
+        f"{PAGE}/{KILL}",
+        data={"csrf_token": csrf_of(form), "description": "Pause auto-apply", "rollout": "5"},
+    )
+    assert saved.status_code == 303
+    flag = await app.state.container.flags.get(KILL)
+    assert (flag.description, flag.rollout) == ("Pause auto-apply", 100)
+
+
+async def test_the_edit_page_tells_what_a_user_gets(site: Site) -> None:
+    app, client, token = await signed_in_admin(site)
+    await create_account(app, "ada@example.com", name="Ada")
+    await client.post(PAGE, data={"csrf_token": token, "name": "beta.board"})
+    off = await client.get(f"{PAGE}/beta.board", params={"check": "ada@example.com"})
+    assert "For ada@example.com (free tier) the flag is <strong>off</strong>: the flag is " in (
+        off.text
+    )
+    await client.post(f"{PAGE}/beta.board/toggle", data={"csrf_token": token})
+    on = await client.get(f"{PAGE}/beta.board", params={"check": "ADA@example.com"})
+    assert "the flag is <strong>on</strong>: the user is within the rollout." in on.text
+    ghost = await client.get(f"{PAGE}/beta.board", params={"check": "ghost@example.com"})
+    assert ghost.status_code == 200
+    assert "No account matches ghost@example.com." in ghost.text
+    assert 'id="field-check-error"' in ghost.text

@@ -2,7 +2,7 @@
 change audited (`flag.create`, `flag.update` with the flag before and after).
 
 The auto-apply kill switch is always listed, also before anyone set it (it is then off, at
-100 %, and stored on its first change).
+100 %, and stored on its first change). It stays global: no rollout below 100 %, no targets.
 """
 
 from __future__ import annotations
@@ -115,6 +115,8 @@ class FlagsService:
         """A new flag, off at 100 % unless `changes` say otherwise (audited as
         `flag.create`); FlagExists when the name is taken."""
         changes = changes or FlagChanges()
+        if name.strip() == KILL_SWITCH:
+            _check_global(changes)
         users, tiers = await self._targets(changes)
         flag = await self.c.flags.create(
             name.strip(),
@@ -131,6 +133,8 @@ class FlagsService:
     async def update(self, actor: Actor, name: str, changes: FlagChanges) -> FlagView:
         """Change a flag (audited as `flag.update` with before and after); FlagNotFound when
         it does not exist, InvalidFlag (nothing changed) for bad values or unknown users."""
+        if name == KILL_SWITCH:
+            _check_global(changes)
         users, tiers = await self._targets(changes)
         if name in WELL_KNOWN:
             await self.c.flags.ensure(name, description=WELL_KNOWN[name], by=str(actor.user_id))
@@ -147,6 +151,13 @@ class FlagsService:
             actor, "flag.update", after, {"before": before.as_dict(), "after": after.as_dict()}
         )
         return (await self._views([(after, True)]))[0]
+
+    async def evaluate_entry(self, name: str, entry: str) -> FlagEvaluation:
+        """`evaluate` for an account given by email or id; UserNotFound when none matches."""
+        ids, unknown = await self._resolve([entry])
+        if unknown or not ids:
+            raise UserNotFound(f"No account matches {entry.strip() or 'an empty entry'}.")
+        return await self.evaluate(name, ids[0])
 
     async def toggle(self, actor: Actor, name: str) -> FlagView:
         """Switch a flag's master switch over (audited as `flag.update`)."""
@@ -257,6 +268,19 @@ class FlagsService:
             ip=actor.ip,
             user_agent=actor.user_agent,
         )
+
+
+def _check_global(changes: FlagChanges) -> None:
+    """The kill switch is read with no user (it stops every submission): a rollout below
+    100 % or targets would leave it off for the submission flow."""
+    problems = []
+    if changes.rollout is not UNSET and changes.rollout != 100:
+        problems.append(_problem("rollout", "The kill switch is global: its rollout is 100 %."))
+    for field in ("target_users", "target_tiers"):
+        if getattr(changes, field) not in (UNSET, []):
+            problems.append(_problem(field, "The kill switch is global: it has no targets."))
+    if problems:
+        raise InvalidFlag(details=problems)
 
 
 def _as_id(value: str | None) -> uuid.UUID | None:

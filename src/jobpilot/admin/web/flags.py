@@ -4,14 +4,20 @@ create one, and a page per flag for its description, rollout and targets."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from jobpilot.admin.deps import FlagsServiceDep
-from jobpilot.admin.service.flags import FlagChanges, FlagsService, FlagView, split_entries
+from jobpilot.admin.service.flags import (
+    FlagChanges,
+    FlagsService,
+    FlagView,
+    UserNotFound,
+    split_entries,
+)
 from jobpilot.admin.web.common import AdminUser, actor_of, pages
 from jobpilot.kit.flags import FlagExists, InvalidFlag
 from jobpilot.web.flash import flash
@@ -94,13 +100,37 @@ async def toggle_flag(
     return redirect(FLAGS_PATH)
 
 
+_REASONS = {
+    "disabled": "the flag is disabled",
+    "targeted_user": "the user is one of its target users",
+    "tier_not_targeted": "the user's tier is not one of its target tiers",
+    "in_rollout": "the user is within the rollout",
+    "outside_rollout": "the user is outside the rollout",
+}
+
+
 @router.get("/{name}")
 async def edit_page(
-    request: Request, name: str, user: AdminUser, service: FlagsServiceDep
+    request: Request,
+    name: str,
+    user: AdminUser,
+    service: FlagsServiceDep,
+    check: Annotated[str | None, Query(max_length=320)] = None,
 ) -> Response:
-    """A flag's description, rollout and targets, to change; and what a user gets."""
+    """A flag's description, rollout and targets, to change; with `check` (an email or
+    account id), what that user gets and why."""
     view = await service.get(name)
-    return await _edit_page(request, service, view, _values_of(view), {})
+    checked: dict[str, Any] = {"entry": check or ""}
+    if check is not None:
+        try:
+            result = await service.evaluate_entry(name, check)
+        except UserNotFound as exc:
+            checked["error"] = exc.message
+        else:
+            checked["answer"] = "on" if result.evaluation.enabled else "off"
+            checked["who"] = f"{result.email} ({result.tier} tier)"
+            checked["why"] = _REASONS[result.evaluation.reason]
+    return await _edit_page(request, service, view, _values_of(view), {}, checked=checked)
 
 
 def _values_of(view: FlagView) -> dict[str, Any]:
@@ -119,12 +149,14 @@ async def _edit_page(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    checked: dict[str, Any] | None = None,
 ) -> Response:
     context = {
         "view": view,
         "values": values,
         "errors": errors,
         "tiers": service.tiers,
+        "checked": checked or {"entry": ""},
     }
     return pages.render(request, "admin/flag_edit.html", context, status_code=status_code)
 
@@ -144,17 +176,17 @@ async def save_flag(
         "target_users": _text(form, "target_users"),
     }
     errors: dict[str, str] = {}
-    try:
-        rollout = int(values["rollout"])
-    except ValueError:
-        errors["rollout"] = "Enter a whole number from 0 to 100."
-        rollout = 100
-    changes = FlagChanges(
-        description=values["description"],
-        rollout=rollout,
-        target_tiers=values["target_tiers"],
-        target_users=split_entries(values["target_users"]),
-    )
+    rollout = 100
+    if not view.kill_switch:
+        try:
+            rollout = int(values["rollout"])
+        except ValueError:
+            errors["rollout"] = "Enter a whole number from 0 to 100."
+    changes = FlagChanges(description=values["description"])
+    if not view.kill_switch:  # the kill switch is global: its form has no rollout or targets
+        changes.rollout = rollout
+        changes.target_tiers = values["target_tiers"]
+        changes.target_users = split_entries(values["target_users"])
     if not errors:
         try:
             view = await service.update(actor_of(request, user), name, changes)
