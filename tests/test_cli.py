@@ -224,6 +224,33 @@ def test_dead_letters_can_be_listed_and_retried(tmp_path: Path) -> None:
     assert Task.__tablename__ == "kit_tasks"
 
 
+def test_flags_are_switched_and_listed_with_their_rollout(tmp_path: Path) -> None:
+    import asyncio
+
+    from jobpilot.kit.db import Database
+    from jobpilot.kit.flags import FeatureFlags
+
+    env = cli_env(tmp_path)
+    assert jobpilot("migrate", env=env).returncode == 0
+    assert "no flag has been set" in jobpilot("flags", "list", env=env).stdout
+    switched = jobpilot("flags", "set", "auto_apply.paused", "on", env=env)
+    assert switched.returncode == 0, switched.stderr
+    assert "auto_apply.paused is now on" in switched.stdout
+    bad = jobpilot("flags", "set", "Auto Apply", "on", env=env)
+    assert bad.returncode == 2
+    assert "lower-case" in bad.stderr
+
+    async def roll_out() -> None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'jobpilot.sqlite3'}")
+        await FeatureFlags(db).create("beta.board", rollout=30, target_tiers=["pro"])
+        await db.dispose()
+
+    asyncio.run(roll_out())
+    listed = jobpilot("flags", "list", env=env).stdout
+    assert re.search(r"auto_apply\.paused\s+│\s+on\s+│\s+100%", listed), listed
+    assert re.search(r"beta\.board\s+│\s+off\s+│\s+30%\s+│\s+tiers: pro", listed), listed
+
+
 @pytest.mark.redis
 def test_split_services_verify_tokens_locally_and_honour_logout_at_once(
     tmp_path: Path, redis_url: str

@@ -449,6 +449,8 @@ def build_container(settings: Settings) -> Container:
             settings=settings.admin,
             ai=ai_facade,
             jobs=jobs_facade,
+            flags=flags,
+            tiers=tuple(settings.users.tiers),
         ),
         health_checks=checks,
         _closers=closers,

@@ -104,12 +104,13 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
     # Each figure is a section named by its heading.
     assert page.text.count('<section class="kpi') == 8
     assert page.text.count("aria-labelledby=") == 8
-    # Only pages that exist are linked: the home, the Services, Tasks and Analytics pages.
+    # Only pages that exist are linked: the home and every area of the admin.
     assert set(re.findall(r'href="(/admin[^"]*)"', page.text)) == {
         "/admin",
         "/admin/services",
         "/admin/tasks",
         "/admin/analytics",
+        "/admin/flags",
     }
     assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 

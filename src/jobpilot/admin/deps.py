@@ -12,6 +12,7 @@ from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminService
 from jobpilot.admin.service.analytics import AnalyticsService
 from jobpilot.admin.service.common import AdminComponents
+from jobpilot.admin.service.flags import FlagsService
 
 
 def _components(request: Request) -> AdminComponents:
@@ -42,7 +43,13 @@ def this_process(request: Request) -> ThisProcess:
     )
 
 
+def flags_service(request: Request) -> FlagsService:
+    """The Flags area's service (the flags and the audit log, each call its own unit of work)."""
+    return FlagsService(_components(request))
+
+
 AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
 AnalyticsServiceDep = Annotated[AnalyticsService, Depends(analytics_service)]
+FlagsServiceDep = Annotated[FlagsService, Depends(flags_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]

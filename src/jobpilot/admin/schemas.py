@@ -158,3 +158,77 @@ class AnalyticsRead(BaseModel):
         description="Auto-apply applications queued in the period per 0.1-wide band of the "
         "match score their rule saw, with their outcomes so far; empty bands left out."
     )
+
+
+class FlagRead(BaseModel):
+    """A feature flag: its switch, rollout and targets, and who changed it."""
+
+    name: str
+    description: str
+    enabled: bool = Field(description="The master switch: off means off for everyone.")
+    rollout: int = Field(description="The share of users (0-100 %) it is on for.")
+    target_users: list[uuid.UUID] = Field(description="Users it is on for, whatever else.")
+    target_tiers: list[str] = Field(description="When set, only these tiers may get it.")
+    stored: bool = Field(
+        description="False for a well-known flag nobody set yet (the kill switch): off."
+    )
+    kill_switch: bool = Field(description="Whether this is the auto-apply kill switch.")
+    created_at: datetime | None
+    created_by: str | None = Field(description="The admin's email, or `cli`.")
+    updated_at: datetime | None
+    updated_by: str | None = Field(description="The admin's email, or `cli`.")
+
+
+class FlagCreate(BaseModel):
+    """A new flag (off at 100 % unless said otherwise)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        max_length=200,
+        description="Lower-case letters, digits, dots, underscores and dashes; up to 100.",
+    )
+    description: str = Field(default="", max_length=500)
+    enabled: bool = False
+    rollout: int = Field(default=100, ge=0, le=100)
+    target_users: list[str] = Field(
+        default_factory=list, max_length=1000, description="Account ids or email addresses."
+    )
+    target_tiers: list[str] = Field(default_factory=list, max_length=50)
+
+
+class FlagUpdate(BaseModel):
+    """The parts of a flag to change; those left out stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, max_length=500)
+    enabled: bool | None = None
+    rollout: int | None = Field(default=None, ge=0, le=100)
+    target_users: list[str] | None = Field(
+        default=None, max_length=1000, description="Account ids or email addresses."
+    )
+    target_tiers: list[str] | None = Field(default=None, max_length=50)
+
+
+class FlagEvaluationRead(BaseModel):
+    """What a user (or a caller without one) gets from a flag, and why."""
+
+    name: str
+    user_id: uuid.UUID | None
+    email: str | None
+    tier: str | None = Field(description="The user's tier, which tier targeting reads.")
+    enabled: bool = Field(description="Whether the flag is on for this user.")
+    reason: Literal[
+        "disabled", "targeted_user", "tier_not_targeted", "in_rollout", "outside_rollout"
+    ] = Field(
+        description=(
+            "disabled: the master switch is off; targeted_user: the user is listed; "
+            "tier_not_targeted: tiers are listed and the user's is not one; in_rollout / "
+            "outside_rollout: the user's bucket is under / not under the percentage (or, "
+            "without a user, the rollout is / is not 100 %)."
+        )
+    )
+    bucket: int | None = Field(
+        description="The user's stable bucket (0-9999) when the percentage decided."
+    )

@@ -8,13 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from jobpilot.applications.deps import ApplicationsServiceDep, SubmissionReadsDep
+from jobpilot.applications.deps import ApplicationsServiceDep, FeatureFlagsDep, SubmissionReadsDep
 from jobpilot.applications.schemas import (
     ApplicationCreate,
     ApplicationDetail,
     ApplicationSummary,
     ApplicationUpdate,
     Approval,
+    AutoApplyStatus,
     Board,
     EmailCode,
     FieldsEdit,
@@ -28,6 +29,7 @@ from jobpilot.applications.schemas import (
     Status,
     SubmissionRead,
 )
+from jobpilot.applications.submission import auto_apply_status
 from jobpilot.kit.authn import CurrentUser, current_principal
 from jobpilot.kit.pagination import Page, PageParams, page_params
 
@@ -221,6 +223,14 @@ async def create_rule(
     `daily_cap` is at most your plan's daily auto-apply allowance (its default); `mode`
     `review` waits for your approval, `autopilot` sends complete forms itself."""
     return await service.create_rule(principal.user_id, principal.tier, body)
+
+
+@router.get("/api/v1/auto-apply/status", summary="Whether auto-apply is sending")
+async def status_(flags: FeatureFlagsDep) -> AutoApplyStatus:
+    """`paused: true` with the reason while an operator has paused auto-apply (the kill switch
+    `auto_apply.paused`): nothing is sent, queued applications wait. Seen within a few seconds
+    of the switch (the flags' cache)."""
+    return await auto_apply_status(flags)
 
 
 @router.get("/api/v1/auto-apply/rules", summary="Your auto-apply rules")

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from jobpilot.applications.service import ApplicationsComponents, ApplicationsService
 from jobpilot.applications.submission import SubmissionComponents, SubmissionReads
+from jobpilot.kit.flags import FeatureFlags
 from jobpilot.kit.web import DbSession
 
 
@@ -27,3 +28,12 @@ def submission_reads(request: Request, session: DbSession) -> SubmissionReads:
 
 
 SubmissionReadsDep = Annotated[SubmissionReads, Depends(submission_reads)]
+
+
+def feature_flags(request: Request) -> FeatureFlags:
+    """The process's feature flags (the auto-apply kill switch is one)."""
+    flags: FeatureFlags = request.app.state.container.flags
+    return flags
+
+
+FeatureFlagsDep = Annotated[FeatureFlags, Depends(feature_flags)]

@@ -15,9 +15,12 @@ from jobpilot.applications.service import (
     ScoreBand,
     SubmissionOutcomes,
 )
+from jobpilot.applications.submission import KILL_SWITCH, KILL_SWITCH_DESCRIPTION
 from jobpilot.kit.db import Database
 
 __all__ = [
+    "KILL_SWITCH",
+    "KILL_SWITCH_DESCRIPTION",
     "STATUSES",
     "ApplicationsComponents",
     "ApplicationsFacade",

@@ -353,6 +353,16 @@ class RunSkipped(BaseModel):
     over_cap: int = Field(description="The rule's daily cap or your daily quota is reached.")
 
 
+class AutoApplyStatus(BaseModel):
+    """Whether auto-apply sends applications now."""
+
+    paused: bool = Field(
+        description="True while an operator has paused every submission (the kill switch): "
+        "rules still queue and prepare applications, which wait and are sent once it is lifted."
+    )
+    reason: str | None = Field(description='Why it is paused ("paused by an operator"); null.')
+
+
 class RunResult(BaseModel):
     """What one run of a rule queued, and what it skipped."""
 

@@ -53,7 +53,7 @@ from jobpilot.applications.metrics import (
 )
 from jobpilot.applications.models import Application, ApplicationEvent, HostDay, Submission
 from jobpilot.applications.prepare import contact_value
-from jobpilot.applications.schemas import EvidenceItem, SubmissionRead
+from jobpilot.applications.schemas import AutoApplyStatus, EvidenceItem, SubmissionRead
 from jobpilot.applications.submitters.base import (
     Answer,
     Attachment,
@@ -74,7 +74,12 @@ from jobpilot.users.public import UsersComponents, UsersFacade
 
 log = logging.getLogger(__name__)
 
+# The auto-apply kill switch: a global flag (on for everyone once enabled at 100 %).
 KILL_SWITCH = "auto_apply.paused"
+KILL_SWITCH_DESCRIPTION = (
+    "The auto-apply kill switch: while it is on, no application is sent (queued ones wait)."
+)
+PAUSED_BY_OPERATOR = "paused by an operator"
 RESUME_TASK = "applications.resume_application"
 # Attempt states before the outcome.
 STARTED, SENDING = "started", "sending"
@@ -89,6 +94,14 @@ class Recheck:
 
     delay: timedelta
     why: str
+
+
+async def auto_apply_status(flags: FeatureFlags) -> AutoApplyStatus:
+    """Whether auto-apply sends applications now, read as the submission flow reads it (the
+    kill switch, through the flags' cache: a change shows within its few seconds)."""
+    if await flags.enabled(KILL_SWITCH):
+        return AutoApplyStatus(paused=True, reason=PAUSED_BY_OPERATOR)
+    return AutoApplyStatus(paused=False, reason=None)
 
 
 class AlreadySending(Exception):

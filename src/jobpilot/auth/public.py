@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from jobpilot.auth.repository import AuthRepository
 from jobpilot.auth.schemas import TokenPair
-from jobpilot.auth.service import AuthComponents, AuthService, ClientInfo
+from jobpilot.auth.service import AuthComponents, AuthService, ClientInfo, normalise_email
 from jobpilot.kit.authn import Principal, SecondFactorRequired, SessionTokens
 
 
@@ -21,6 +21,16 @@ class CreatedUser:
     id: uuid.UUID
     email: str
     roles: list[str]
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Who an account is: its id, email, name and tier."""
+
+    id: uuid.UUID
+    email: str
+    name: str
+    tier: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,22 @@ class AuthFacade:
             if user is None:
                 return None
             return {"email": user.email, "name": user.name, "tier": user.tier}
+
+    async def account_by_email(self, email: str) -> AccountRef | None:
+        """The account with this email address (matched as stored: trimmed, lower-case)."""
+        async with self._c.db.unit_of_work() as session:
+            user = await AuthRepository(session).user_by_email(normalise_email(email))
+            if user is None:
+                return None
+            return AccountRef(id=user.id, email=user.email, name=user.name, tier=user.tier)
+
+    async def emails_of(self, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The email address of each of these accounts that exists."""
+        wanted = set(user_ids)
+        if not wanted:
+            return {}
+        async with self._c.db.unit_of_work() as session:
+            return await AuthRepository(session).emails_of(wanted)
 
     async def set_tier(self, user_id: uuid.UUID, tier: str) -> None:
         """Change the tier that the user's next access tokens carry."""

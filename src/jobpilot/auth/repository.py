@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, or_, select, update
@@ -51,6 +51,11 @@ class AuthRepository:
     async def user_by_email(self, email: str) -> User | None:
         """The user with this (normalised) email."""
         return await self.session.scalar(select(User).where(User.email == email))
+
+    async def emails_of(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The email of each of these users that exists."""
+        rows = await self.session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
+        return {row.id: row.email for row in rows}
 
     async def count_users(self, since: datetime) -> tuple[int, int]:
         """How many accounts exist, and how many of them were created at or after `since`."""

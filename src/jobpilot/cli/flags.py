@@ -50,16 +50,21 @@ def _with_flags(action: Callable[[FeatureFlags], Awaitable[T]]) -> T:
 
 @flags_app.command("list")
 def list_flags() -> None:
-    """Every flag that was ever set, with who changed it and when."""
+    """Every flag that was ever set: its state, rollout and targets, who changed it and when."""
     flags = _with_flags(lambda f: f.all())
     if not flags:
         console.print("no flag has been set (every flag is at its default)")
         return
-    table = Table("flag", "state", "changed", "by")
+    table = Table("flag", "state", "rollout", "targets", "changed", "by")
     for flag in flags:
+        targets = [f"tiers: {', '.join(flag.target_tiers)}"] if flag.target_tiers else []
+        if flag.target_users:
+            targets.append(f"{len(flag.target_users)} user(s)")
         table.add_row(
             flag.name,
             "on" if flag.enabled else "off",
+            f"{flag.rollout}%",
+            "; ".join(targets),
             flag.updated_at.isoformat(timespec="seconds"),
             flag.updated_by or "",
         )
@@ -71,13 +76,17 @@ def set_flag(
     name: Annotated[str, typer.Argument(help="The flag, e.g. auto_apply.paused.")],
     state: Annotated[str, typer.Argument(help="on or off.")],
 ) -> None:
-    """Turn a flag on or off (seen by every process within a few seconds)."""
+    """Turn a flag on or off (seen by every process within a few seconds); its rollout and
+    targets stay (a new flag is at 100 %, for everyone). The admin pages set those."""
     enabled = STATES.get(state.lower())
     if enabled is None:
         err.print(f"[red]state must be on or off, not {state!r}[/red]")
         raise typer.Exit(2)
-    if not name or len(name) > 100 or not name.replace("_", "").replace(".", "").isalnum():
-        err.print("[red]a flag name is letters, digits, dots and underscores (up to 100)[/red]")
+    from jobpilot.kit.flags import name_problem
+
+    problem = name_problem(name)
+    if problem:
+        err.print(f"[red]{problem}[/red]")
         raise typer.Exit(2)
     _with_flags(lambda f: f.set(name, enabled, by="cli"))
     console.print(f"{name} is now {'on' if enabled else 'off'}")

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from jobpilot.kit.authn import CurrentUser, current_principal
 from jobpilot.users import avatars
-from jobpilot.users.deps import UsersServiceDep
+from jobpilot.users.deps import FeatureFlagsDep, UsersServiceDep
 from jobpilot.users.schemas import (
     Profile,
     ProfileRead,
@@ -79,6 +79,13 @@ async def put_skills(
 async def usage(principal: CurrentUser, service: UsersServiceDep) -> Usage:
     """Every quota of your tier, with its period and reset time."""
     return await service.usage(principal.user_id, principal.tier)
+
+
+@router.get("/api/v1/users/me/flags", summary="The feature flags as they apply to you")
+async def my_flags(principal: CurrentUser, flags: FeatureFlagsDep) -> dict[str, bool]:
+    """Every feature flag, by name, evaluated for you (your id and tier): whether it is on for
+    you. A flag missing here is off. Changes show within a few seconds."""
+    return await flags.evaluate_all(principal.user_id, principal.tier)
 
 
 class AvatarAccepted(BaseModel):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from jobpilot.kit.flags import FeatureFlags
 from jobpilot.kit.web import DbSession
 from jobpilot.users.repository import UserRepository
 from jobpilot.users.service import UsersComponents, UsersService
@@ -18,3 +19,12 @@ def users_service(request: Request, session: DbSession) -> UsersService:
 
 
 UsersServiceDep = Annotated[UsersService, Depends(users_service)]
+
+
+def feature_flags(request: Request) -> FeatureFlags:
+    """The process's feature flags."""
+    flags: FeatureFlags = request.app.state.container.flags
+    return flags
+
+
+FeatureFlagsDep = Annotated[FeatureFlags, Depends(feature_flags)]

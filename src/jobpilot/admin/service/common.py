@@ -12,6 +12,7 @@ from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
 from jobpilot.jobs.public import JobsFacade
 from jobpilot.kit.db import Database
+from jobpilot.kit.flags import FeatureFlags
 
 
 @dataclass
@@ -26,6 +27,9 @@ class AdminComponents:
     settings: AdminSettings
     ai: AiFacade
     jobs: JobsFacade
+    flags: FeatureFlags
+    # The subscription tiers a feature flag may target (the users settings' tiers).
+    tiers: tuple[str, ...]
 
 
 @dataclass(frozen=True)

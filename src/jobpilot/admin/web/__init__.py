@@ -7,9 +7,10 @@ CSRF on every unsafe one.
 
 from __future__ import annotations
 
-from jobpilot.admin.web import analytics, overview
+from jobpilot.admin.web import analytics, flags, overview
 from jobpilot.web.routing import page_router
 
 router = page_router()
 router.include_router(overview.router)
 router.include_router(analytics.router)
+router.include_router(flags.router)
