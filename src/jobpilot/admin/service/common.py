@@ -10,6 +10,7 @@ from jobpilot.admin.health import ServiceHealthMonitor
 from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit.db import Database
+from jobpilot.kit.runtime import RuntimeSettings
 
 
 @dataclass
@@ -22,6 +23,8 @@ class AdminComponents:
     db: Database
     health: ServiceHealthMonitor
     settings: AdminSettings
+    # Every domain's runtime settings, which the Settings area lists and changes.
+    runtime: RuntimeSettings
 
 
 @dataclass(frozen=True)
