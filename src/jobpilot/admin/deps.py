@@ -11,6 +11,7 @@ from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminService
 from jobpilot.admin.service.common import AdminComponents
+from jobpilot.admin.service.settings import SettingsAdmin
 
 
 def _components(request: Request) -> AdminComponents:
@@ -21,6 +22,11 @@ def _components(request: Request) -> AdminComponents:
 def admin_service(request: Request) -> AdminService:
     """The admin service (it reads through facades, each call its own unit of work)."""
     return AdminService(_components(request))
+
+
+def settings_admin(request: Request) -> SettingsAdmin:
+    """The Settings area's service (runtime settings, each call its own unit of work)."""
+    return SettingsAdmin(_components(request))
 
 
 def admin_settings(request: Request) -> AdminSettings:
@@ -38,4 +44,5 @@ def this_process(request: Request) -> ThisProcess:
 
 AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
+SettingsAdminDep = Annotated[SettingsAdmin, Depends(settings_admin)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]

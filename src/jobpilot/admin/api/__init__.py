@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from jobpilot.admin.api import overview
+from jobpilot.admin.api import overview, settings
 from jobpilot.kit.authn import require_role
 
 router = APIRouter(
@@ -21,3 +21,4 @@ router = APIRouter(
     },
 )
 router.include_router(overview.router)
+router.include_router(settings.router)

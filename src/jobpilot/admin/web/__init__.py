@@ -7,8 +7,9 @@ CSRF on every unsafe one.
 
 from __future__ import annotations
 
-from jobpilot.admin.web import overview
+from jobpilot.admin.web import overview, settings
 from jobpilot.web.routing import page_router
 
 router = page_router()
 router.include_router(overview.router)
+router.include_router(settings.router)
