@@ -390,6 +390,7 @@ async def test_a_change_through_the_form_flashes_redirects_and_is_audited(site: 
     form["value.free.ai_requests"] = "7"
     assert (await client.post(f"{PAGE}/users.tiers", data=form)).status_code == 303
     page = await client.get(PAGE)
+    assert "Tier quotas saved: free ai_requests 50 → 7." in html.unescape(page.text)
     assert 'name="value.free.ai_requests" value="7"' in section(page, "users.tiers")
     assert "default 50" in section(page, "users.tiers")
 

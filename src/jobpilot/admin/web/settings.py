@@ -13,9 +13,9 @@ from starlette.responses import Response
 
 from jobpilot.admin.deps import SettingsAdminDep
 from jobpilot.admin.service.settings import SettingsAdmin
-from jobpilot.admin.web.common import AdminUser, actor_of, pages
+from jobpilot.admin.web.common import NO_VALUE, AdminUser, actor_of, pages
 from jobpilot.kit.errors import ValidationFailed
-from jobpilot.kit.runtime import RuntimeSetting, SettingState
+from jobpilot.kit.runtime import RuntimeSetting, SettingChange, SettingState
 from jobpilot.web.flash import Flash, flash
 from jobpilot.web.templating import is_fragment_request, redirect
 
@@ -176,8 +176,26 @@ async def update_setting(
         view.entered = value
         _problems(exc, view)
         return _render(request, views, view)
-    message = f"{state.setting.label} is now {short(change.new_value, state.setting.widget)}."
-    return await _done(request, service, key, message)
+    return await _done(request, service, key, _saved(state.setting, change))
+
+
+def _saved(setting: RuntimeSetting[Any], change: SettingChange) -> str:
+    """What a change did, in a sentence: the new value, or a table's changed cells."""
+    if setting.widget != "table":
+        return f"{setting.label} is now {short(change.new_value, setting.widget)}."
+    old = change.old_value if isinstance(change.old_value, dict) else {}
+    new = change.new_value if isinstance(change.new_value, dict) else {}
+    cells = []
+    for row, values in new.items():
+        found = old.get(row)
+        before: dict[str, Any] = found if isinstance(found, dict) else {}
+        for column, value in values.items():
+            if before.get(column) != value:
+                was = before.get(column)
+                cells.append(f"{row} {column} {NO_VALUE if was is None else was} → {value}")
+    if not cells:
+        return f"{setting.label} saved (no value changed)."
+    return f"{setting.label} saved: {'; '.join(cells)}."
 
 
 @router.post("/{key}/reset")
