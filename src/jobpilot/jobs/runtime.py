@@ -27,6 +27,7 @@ def runtime_settings(config: JobsSettings) -> list[RuntimeSetting[Any]]:
                 f"than this. From 5 to {MAX_REFRESH_MINUTES} (a week)."
             ),
             type=Annotated[int, Field(ge=5, le=MAX_REFRESH_MINUTES)],
+            # The static setting has no upper bound; a larger one counts as a week.
             default=min(config.refresh_minutes, MAX_REFRESH_MINUTES),
             widget="number",
         ),

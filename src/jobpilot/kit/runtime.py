@@ -27,7 +27,7 @@ from sqlalchemy import JSON, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jobpilot.kit.clock import utcnow
-from jobpilot.kit.db import Base, Database, UuidPk
+from jobpilot.kit.db import Base, Database, UuidPk, upsert
 from jobpilot.kit.errors import NotFound, ValidationFailed, validation_details
 
 log = logging.getLogger("jobpilot.runtime")
@@ -254,10 +254,19 @@ class RuntimeSettings:
         async with self._db.unit_of_work(write=True) as session:
             row = await session.get(RuntimeSettingRow, key, with_for_update=True)
             old, old_overridden = self._current(setting, row)
-            if row is None:
-                session.add(RuntimeSettingRow(key=key, value=new, updated_at=now, updated_by=by))
-            else:
-                row.value, row.updated_at, row.updated_by = new, now, by
+            # An upsert: two admins saving a setting that had no override both succeed (the
+            # last one wins; the history keeps both) instead of one hitting the primary key.
+            await session.execute(
+                upsert(
+                    session,
+                    RuntimeSettingRow,
+                    ["key"],
+                    key=key,
+                    value=new,
+                    updated_at=now,
+                    updated_by=by,
+                )
+            )
             change = self._record(
                 session, key, old, new, old_overridden, reset=False, at=now, by=by
             )
