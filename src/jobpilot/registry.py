@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from jobpilot.admin.api import router as admin_router
 from jobpilot.admin.web import router as admin_pages
@@ -21,6 +22,7 @@ from jobpilot.auth.api import router as auth_router
 from jobpilot.auth.tasks import periodic as auth_periodic
 from jobpilot.auth.tasks import subscriptions as auth_subscriptions
 from jobpilot.auth.tasks import tasks as auth_tasks
+from jobpilot.jobs import runtime as jobs_runtime
 from jobpilot.jobs.api import router as jobs_router
 from jobpilot.jobs.seed import seed_demo as seed_jobs
 from jobpilot.jobs.tasks import periodic as jobs_periodic
@@ -29,13 +31,17 @@ from jobpilot.jobs.tasks import tasks as jobs_tasks
 from jobpilot.kit import housekeeping
 from jobpilot.kit.domain import DomainSpec
 from jobpilot.kit.events import Subscriptions
+from jobpilot.kit.runtime import RuntimeSetting
 from jobpilot.kit.tasks import TaskRegistry
 from jobpilot.notifications.api import router as notifications_router
 from jobpilot.resumes.api import router as resumes_router
 from jobpilot.resumes.tasks import subscriptions as resumes_subscriptions
 from jobpilot.resumes.tasks import tasks as resumes_tasks
+from jobpilot.settings import Settings
+from jobpilot.users import runtime as users_runtime
 from jobpilot.users.api import router as users_router
 from jobpilot.users.tasks import tasks as users_tasks
+from jobpilot.web import runtime as web_runtime
 
 # Tables every process needs: the task queue, the outbox, the side-effect keys, feature flags,
 # the dev mailbox.
@@ -44,6 +50,7 @@ KIT_MODELS = (
     "jobpilot.kit.events",
     "jobpilot.kit.idempotency",
     "jobpilot.kit.flags",
+    "jobpilot.kit.runtime",
     "jobpilot.adapters.mail_devbox",
 )
 
@@ -200,3 +207,13 @@ def import_models() -> None:
     """Import every module that declares tables, so the metadata knows them all."""
     for module in (*KIT_MODELS, *(d.models for d in domains() if d.models)):
         importlib.import_module(module)
+
+
+def runtime_settings(settings: Settings) -> list[RuntimeSetting[Any]]:
+    """Every runtime setting admins may change while the platform runs, each domain's (and the
+    pages') in turn, with the static settings as their defaults."""
+    return [
+        *jobs_runtime.runtime_settings(settings.jobs),
+        *users_runtime.runtime_settings(settings.users),
+        *web_runtime.runtime_settings(),
+    ]

@@ -56,6 +56,7 @@ from jobpilot.kit.flags import FeatureFlags
 from jobpilot.kit.health import CallableCheck
 from jobpilot.kit.housekeeping import PURGE_EVERY, PURGE_TASK
 from jobpilot.kit.ports import BlobStore, Cache, HealthCheck, Mailer
+from jobpilot.kit.runtime import RuntimeSettings
 from jobpilot.kit.schedule import Periodic, schedule_periodic
 from jobpilot.kit.tasks import LocalWaker, Waker, Worker, WorkerConfig
 from jobpilot.kit.tracing import TracedTransport, setup_tracing
@@ -89,6 +90,7 @@ class Container:
     verifier: TokenVerifier
     submission: SubmissionComponents
     flags: FeatureFlags
+    runtime: RuntimeSettings
     rate_limiter: RateLimiter
     web: WebComponents
     admin: AdminComponents
@@ -373,11 +375,22 @@ def build_container(settings: Settings) -> Container:
     auth, verifier = build_auth(settings, db, cache, mailer, http)
     accounts = AuthFacade(auth)
     blobs = build_blobs(settings)
+    # Every process reads the same overrides from the shared database (ADR 0010).
+    runtime = RuntimeSettings(db, registry.runtime_settings(settings))
     exporters: dict[str, Exporter] = {"auth": accounts.export_user}
     users = UsersComponents(
-        settings=settings.users, blobs=blobs, accounts=accounts, exporters=exporters
+        settings=settings.users,
+        blobs=blobs,
+        accounts=accounts,
+        runtime=runtime,
+        exporters=exporters,
     )
-    jobs = JobsComponents(settings=settings.jobs, http=build_ats_http(settings.jobs), users=users)
+    jobs = JobsComponents(
+        settings=settings.jobs,
+        http=build_ats_http(settings.jobs),
+        users=users,
+        runtime=runtime,
+    )
     resumes = ResumesComponents(blobs=blobs, users=users)
     jobs_facade = JobsFacade(db, jobs.http, settings.jobs)
     resumes_facade = ResumesFacade(db, resumes)
@@ -435,11 +448,13 @@ def build_container(settings: Settings) -> Container:
         verifier=verifier,
         submission=submission,
         flags=flags,
+        runtime=runtime,
         rate_limiter=build_rate_limiter(settings),
         web=WebComponents(
             accounts=accounts,
             signer=WebSigner(secret_key(settings)),
             public_url=settings.auth.public_url,
+            runtime=runtime,
         ),
         admin=AdminComponents(
             accounts=accounts,
@@ -451,6 +466,7 @@ def build_container(settings: Settings) -> Container:
             jobs=jobs_facade,
             flags=flags,
             tiers=tuple(settings.users.tiers),
+            runtime=runtime,
         ),
         health_checks=checks,
         _closers=closers,

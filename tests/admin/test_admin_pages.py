@@ -111,6 +111,7 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
         "/admin/tasks",
         "/admin/analytics",
         "/admin/flags",
+        "/admin/settings",
     }
     assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 

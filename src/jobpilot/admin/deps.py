@@ -13,6 +13,7 @@ from jobpilot.admin.service import AdminService
 from jobpilot.admin.service.analytics import AnalyticsService
 from jobpilot.admin.service.common import AdminComponents
 from jobpilot.admin.service.flags import FlagsService
+from jobpilot.admin.service.settings import SettingsAdmin
 
 
 def _components(request: Request) -> AdminComponents:
@@ -28,6 +29,11 @@ def admin_service(request: Request) -> AdminService:
 def analytics_service(request: Request) -> AnalyticsService:
     """The analytics service (it reads through facades, each call its own unit of work)."""
     return AnalyticsService(_components(request))
+
+
+def settings_admin(request: Request) -> SettingsAdmin:
+    """The Settings area's service (runtime settings, each call its own unit of work)."""
+    return SettingsAdmin(_components(request))
 
 
 def admin_settings(request: Request) -> AdminSettings:
@@ -52,4 +58,5 @@ AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
 AnalyticsServiceDep = Annotated[AnalyticsService, Depends(analytics_service)]
 FlagsServiceDep = Annotated[FlagsService, Depends(flags_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
+SettingsAdminDep = Annotated[SettingsAdmin, Depends(settings_admin)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]

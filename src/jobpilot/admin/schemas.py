@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from jobpilot.kit.runtime import SettingState
 
 
 class ServiceHealthRead(BaseModel):
@@ -232,3 +234,71 @@ class FlagEvaluationRead(BaseModel):
     bucket: int | None = Field(
         description="The user's stable bucket (0-9999) when the percentage decided."
     )
+
+
+class SettingRead(BaseModel):
+    """A runtime setting as it is now."""
+
+    key: str = Field(description="`<domain>.<name>`, e.g. `jobs.refresh_minutes`.")
+    label: str
+    help: str = Field(description="What the setting does and which values it takes.")
+    widget: Literal["number", "checkbox", "text", "textarea", "choice", "table"] = Field(
+        description="How the admin page edits it (the value's shape)."
+    )
+    choices: list[str] = Field(description="The values a `choice` setting takes.")
+    value: Any = Field(description="The value in force: the override, else the default.")
+    default: Any = Field(description="The value from the static settings (JOBPILOT_*).")
+    overridden: bool = Field(description="Whether an admin's value replaces the default.")
+    updated_at: datetime | None = Field(description="When the override was set (UTC).")
+    updated_by: str | None = Field(description="Who set the override (the admin's email).")
+
+    @classmethod
+    def of(cls, state: SettingState) -> SettingRead:
+        """From the runtime settings' state of one setting."""
+        setting = state.setting
+        return cls(
+            key=setting.name,
+            label=setting.label,
+            help=setting.help,
+            widget=setting.widget,
+            choices=list(setting.choices),
+            value=state.value,
+            default=state.default,
+            overridden=state.overridden,
+            updated_at=state.updated_at,
+            updated_by=state.updated_by,
+        )
+
+
+class SettingsRead(BaseModel):
+    """Every runtime setting."""
+
+    settings: list[SettingRead]
+
+
+class SettingUpdate(BaseModel):
+    """A new value for a runtime setting (validated against the setting's type)."""
+
+    value: Any = Field(description="The new value, shaped like the setting's `value`.")
+
+
+class SettingChangeRead(BaseModel):
+    """One change of a runtime setting."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    key: str
+    old_value: Any = Field(description="The value in force before the change.")
+    new_value: Any = Field(description="The value in force after it (the default after a reset).")
+    old_overridden: bool = Field(description="Whether the old value was an override.")
+    reset: bool = Field(description="Whether the change dropped the override.")
+    at: datetime
+    by: str | None = Field(description="The admin who made it (their email).")
+
+
+class SettingHistoryRead(BaseModel):
+    """A runtime setting's changes, newest first."""
+
+    key: str
+    changes: list[SettingChangeRead]

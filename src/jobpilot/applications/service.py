@@ -1012,9 +1012,9 @@ class ApplicationsService:
         if known is None:
             raise SavedSearchNotFound
 
-    def _check_cap(self, tier: str, daily_cap: int | None) -> int:
+    async def _check_cap(self, tier: str, daily_cap: int | None) -> int:
         """The daily cap, at most the plan's daily auto-apply quota (422 above it)."""
-        limit = UsersFacade(self.session, self.c.users).quota_limit(tier, AUTO_APPLIES)
+        limit = await UsersFacade(self.session, self.c.users).quota_limit(tier, AUTO_APPLIES)
         cap = limit if daily_cap is None else daily_cap
         if cap < 1 or cap > limit:
             msg = (
@@ -1029,7 +1029,7 @@ class ApplicationsService:
 
     async def create_rule(self, user_id: uuid.UUID, tier: str, body: RuleCreate) -> RuleRead:
         """A new auto-apply rule over the user's own resume and saved search."""
-        cap = self._check_cap(tier, body.daily_cap)
+        cap = await self._check_cap(tier, body.daily_cap)
         await self._check_rule_refs(user_id, body.resume_id, body.saved_search_id)
         now = utcnow()
         row = AutoApplyRule(
@@ -1083,7 +1083,7 @@ class ApplicationsService:
         """Change a rule (a saved search replaces its filters, and filters its saved search)."""
         given = body.model_fields_set
         if "daily_cap" in given:
-            self._check_cap(tier, body.daily_cap)
+            await self._check_cap(tier, body.daily_cap)
         await self._check_rule_refs(
             user_id,
             body.resume_id if "resume_id" in given else None,

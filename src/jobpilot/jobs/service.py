@@ -50,6 +50,7 @@ from jobpilot.jobs.search.base import InvalidQuery, JobQuery
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.errors import ValidationFailed
 from jobpilot.kit.pagination import Page, PageParams
+from jobpilot.kit.runtime import RuntimeSettings
 from jobpilot.kit.tasks import enqueue
 from jobpilot.users.public import UsersComponents, UsersFacade
 
@@ -78,6 +79,8 @@ class JobsComponents:
     settings: JobsSettings
     http: AtsHttp
     users: UsersComponents
+    # Runtime settings: the refresh interval and the ingestion pause (jobs/runtime.py).
+    runtime: RuntimeSettings
 
 
 def _salary(posting: Posting) -> Salary | None:

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from jobpilot.jobs.ats.base import BoardRef
 from jobpilot.jobs.ingest import Ingester, fetch_board
 from jobpilot.jobs.models import Board
+from jobpilot.jobs.runtime import INGESTION_PAUSED, REFRESH_MINUTES
 from jobpilot.jobs.service import INGEST_BOARD, JobsComponents, JobsService
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.events import Subscriptions, subscribe
@@ -20,7 +21,8 @@ from jobpilot.users.events import UserDeleted
 tasks = TaskRegistry()
 subscriptions = Subscriptions()
 REFRESH_BOARDS = "jobs.refresh_boards"
-# Every hour, boards whose last run is older than JOBPILOT_JOBS__REFRESH_MINUTES are queued.
+# Every hour, boards whose last run is older than the runtime setting `jobs.refresh_minutes`
+# (JOBPILOT_JOBS__REFRESH_MINUTES by default) are queued, unless ingestion is paused.
 periodic = (Periodic(REFRESH_BOARDS, timedelta(hours=1)),)
 
 
@@ -56,9 +58,13 @@ async def ingest_board(
 
 @tasks.task(REFRESH_BOARDS)
 async def refresh_boards(ctx: TaskContext) -> None:
-    """Queue a read of every active board not read for `refresh_minutes`."""
+    """Queue a read of every active board not read for the runtime setting
+    `jobs.refresh_minutes`; nothing while `jobs.ingestion_paused` is on."""
     components = _components(ctx)
-    due = utcnow() - timedelta(minutes=components.settings.refresh_minutes)
+    if await components.runtime.get(INGESTION_PAUSED):
+        return
+    minutes = await components.runtime.get(REFRESH_MINUTES)
+    due = utcnow() - timedelta(minutes=minutes)
     boards = await ctx.session.scalars(
         select(Board).where(
             Board.active.is_(True), or_(Board.last_run_at.is_(None), Board.last_run_at < due)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -44,19 +45,29 @@ class UsersSettings(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> UsersSettings:
-        if "free" not in self.tiers:
-            msg = "tiers: a 'free' tier is required (new accounts start there)"
-            raise ValueError(msg)
-        for tier, limits in self.tiers.items():
-            missing = set(self.quotas) - set(limits)
-            unknown = set(limits) - set(self.quotas)
-            if missing or unknown:
-                msg = (
-                    f"tiers: tier {tier!r} must set exactly the quotas "
-                    f"{sorted(self.quotas)} (missing {sorted(missing)}, unknown {sorted(unknown)})"
-                )
-                raise ValueError(msg)
-            if any(limit < 0 for limit in limits.values()):
-                msg = f"tiers: tier {tier!r} has a negative limit"
-                raise ValueError(msg)
+        check_tiers(self.tiers, self.quotas)
         return self
+
+
+def check_tiers(
+    tiers: dict[str, dict[str, int]], quotas: Collection[str]
+) -> dict[str, dict[str, int]]:
+    """`tiers` when they are complete: a free tier, every tier setting exactly `quotas`, no
+    negative limit; else ValueError naming the problem. Used by the static settings and by the
+    runtime setting `users.tiers`."""
+    if "free" not in tiers:
+        msg = "tiers: a 'free' tier is required (new accounts start there)"
+        raise ValueError(msg)
+    for tier, limits in tiers.items():
+        missing = set(quotas) - set(limits)
+        unknown = set(limits) - set(quotas)
+        if missing or unknown:
+            msg = (
+                f"tiers: tier {tier!r} must set exactly the quotas "
+                f"{sorted(quotas)} (missing {sorted(missing)}, unknown {sorted(unknown)})"
+            )
+            raise ValueError(msg)
+        if any(limit < 0 for limit in limits.values()):
+            msg = f"tiers: tier {tier!r} has a negative limit"
+            raise ValueError(msg)
+    return tiers

@@ -63,9 +63,9 @@ class UsersFacade:
         """Spend `amount` of `quota` (402 `quota_exceeded` when over the limit); usage after."""
         return await self._service.consume(user_id, tier, quota, amount)
 
-    def quota_limit(self, tier: str, quota: str) -> int:
+    async def quota_limit(self, tier: str, quota: str) -> int:
         """The tier's limit for `quota` in one period."""
-        return self._service.limit(tier, quota)
+        return await self._service.limit(tier, quota)
 
     async def quota_left(self, user_id: uuid.UUID, tier: str, quota: str) -> int:
         """How much of `quota` the user may still spend in the current period."""

@@ -15,6 +15,7 @@ from jobpilot.kit.clock import utcnow
 from jobpilot.kit.errors import ValidationFailed, validation_details
 from jobpilot.kit.events import publish
 from jobpilot.kit.ports import Blob, BlobStore
+from jobpilot.kit.runtime import RuntimeSettings
 from jobpilot.kit.tasks import enqueue
 from jobpilot.users.config import UsersSettings
 from jobpilot.users.errors import (
@@ -28,6 +29,7 @@ from jobpilot.users.events import UserDeleted
 from jobpilot.users.models import Avatar, UserSkill
 from jobpilot.users.models import Profile as ProfileRow
 from jobpilot.users.repository import UserRepository
+from jobpilot.users.runtime import TIERS, Tiers
 from jobpilot.users.schemas import (
     Completeness,
     MissingItem,
@@ -66,6 +68,8 @@ class UsersComponents:
     settings: UsersSettings
     blobs: BlobStore
     accounts: Accounts
+    # The tiers' limits are the runtime setting `users.tiers` (settings.tiers by default).
+    runtime: RuntimeSettings
     # Other domains' contributions to a data export, by domain name.
     exporters: dict[str, Exporter] = field(default_factory=dict)
 
@@ -265,12 +269,16 @@ class UsersService:
 
     # Quotas
 
-    def limit(self, tier: str, quota: str) -> int:
-        """The tier's limit for `quota` in one period (the free tier's for an unknown tier)."""
-        return self._limit(tier, quota)[0]
+    async def tiers(self) -> Tiers:
+        """Each tier's limit per quota, as admins set them now (runtime setting `users.tiers`)."""
+        return await self.c.runtime.get(TIERS)
 
-    def _limit(self, tier: str, quota: str) -> tuple[int, str]:
-        limits = self.c.settings.tiers.get(tier) or self.c.settings.tiers["free"]
+    async def limit(self, tier: str, quota: str) -> int:
+        """The tier's limit for `quota` in one period (the free tier's for an unknown tier)."""
+        return self._limit(await self.tiers(), tier, quota)[0]
+
+    def _limit(self, tiers: Tiers, tier: str, quota: str) -> tuple[int, str]:
+        limits = tiers.get(tier) or tiers["free"]
         spec = self.c.settings.quotas.get(quota)
         if spec is None:
             raise UnknownQuota(details={"quota": quota})
@@ -278,7 +286,7 @@ class UsersService:
 
     async def consume(self, user_id: uuid.UUID, tier: str, quota: str, amount: int = 1) -> int:
         """Spend `amount` of `quota` or raise QuotaExceeded (402); the usage afterwards."""
-        limit, period = self._limit(tier, quota)
+        limit, period = self._limit(await self.tiers(), tier, quota)
         start = period_start(period, utcnow())
         used = await self.repo.consume(user_id, quota, start, amount, limit)
         if used is None:
@@ -312,10 +320,11 @@ class UsersService:
     async def usage(self, user_id: uuid.UUID, tier: str) -> Usage:
         """Usage against every limit of the user's tier."""
         now = utcnow()
+        tiers = await self.tiers()
         rows = {(u.quota, u.period_start): u.used for u in await self.repo.usage(user_id)}
         quotas = []
         for quota, spec in self.c.settings.quotas.items():
-            limit, period = self._limit(tier, quota)
+            limit, period = self._limit(tiers, tier, quota)
             start = period_start(period, now)
             quotas.append(
                 QuotaUsage(
@@ -326,12 +335,13 @@ class UsersService:
                     resets_at=resets_at(period, start),
                 )
             )
-        return Usage(tier=tier if tier in self.c.settings.tiers else "free", quotas=quotas)
+        return Usage(tier=tier if tier in tiers else "free", quotas=quotas)
 
     async def change_tier(self, user_id: uuid.UUID, tier: str) -> None:
         """Move the user to `tier`; tokens issued from now on carry it."""
-        if tier not in self.c.settings.tiers:
-            raise UnknownTier(details={"tier": tier, "tiers": sorted(self.c.settings.tiers)})
+        tiers = await self.tiers()
+        if tier not in tiers:
+            raise UnknownTier(details={"tier": tier, "tiers": sorted(tiers)})
         await self.c.accounts.set_tier(user_id, tier)
 
     # Avatars

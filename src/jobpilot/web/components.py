@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from starlette.requests import Request
 
 from jobpilot.kit.authn import Principal, SecondFactorRequired, SessionTokens
+from jobpilot.kit.runtime import RuntimeSettings
 from jobpilot.web.signing import WebSigner
 
 # How long the tokens a refresh token was exchanged for are handed out again for that same
@@ -95,12 +96,14 @@ class RecentRefreshes:
 
 @dataclass
 class WebComponents:
-    """The auth service, the signing key and the public address the pages work with."""
+    """The auth service, the signing key, the public address and the runtime settings (the
+    maintenance banner) the pages work with."""
 
     accounts: SessionAuthority
     signer: WebSigner
     # The address users reach (auth.public_url): cookies are `Secure` when it is https.
     public_url: str
+    runtime: RuntimeSettings
     refreshes: RecentRefreshes = field(default_factory=RecentRefreshes)
 
 

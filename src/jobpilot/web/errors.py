@@ -23,6 +23,7 @@ from starlette.responses import Response
 from jobpilot.kit.errors import JobPilotError
 from jobpilot.kit.http import unhandled_error_response
 from jobpilot.kit.logging import current_request_id
+from jobpilot.web.runtime import try_load_banner
 from jobpilot.web.session import SignInRequired, current_user, login_url
 from jobpilot.web.state import peek_state
 from jobpilot.web.templating import Pages, redirect
@@ -87,6 +88,7 @@ async def error_page(pages: Pages, request: Request, exc: Exception) -> Response
         message = "Something went wrong on our side. Try again in a moment."
     if status < 500:
         await _signed_in_for_header(request)
+    await try_load_banner(request)
     context = {
         "status": status,
         "title": _title(status),

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from jobpilot.web.csrf import verify_csrf
+from jobpilot.web.runtime import load_banner
 from jobpilot.web.state import page_state
 
 
@@ -17,9 +18,9 @@ async def mark_page(request: Request) -> None:
 
 def page_router(**options: Any) -> APIRouter:
     """An APIRouter for HTML pages: left out of the OpenAPI document, every unsafe request
-    checked for this browser's CSRF token."""
+    checked for this browser's CSRF token, the maintenance banner read for the page."""
     return APIRouter(
         include_in_schema=False,
-        dependencies=[Depends(mark_page), Depends(verify_csrf)],
+        dependencies=[Depends(mark_page), Depends(verify_csrf), Depends(load_banner)],
         **options,
     )

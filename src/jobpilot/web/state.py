@@ -14,6 +14,7 @@ from starlette.types import Scope
 
 if TYPE_CHECKING:
     from jobpilot.web.flash import Flash
+    from jobpilot.web.runtime import Banner
     from jobpilot.web.session import BrowserUser
 
 _KEY = "jobpilot.web.page"
@@ -32,6 +33,9 @@ class PageState:
     # Messages for the next page (stored in the flash cookie unless this response shows them).
     flashes: list[Flash] = field(default_factory=list)
     csrf_nonce: str | None = None
+    # The maintenance banner above the page (runtime setting `web.maintenance_banner`).
+    banner: Banner | None = None
+    banner_loaded: bool = False
 
 
 def page_state(connection: HTTPConnection) -> PageState:

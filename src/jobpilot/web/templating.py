@@ -90,6 +90,7 @@ class Pages:
             "path": request.url.path,
             # A fragment leaves the messages for the next full page.
             "flashes": [] if partial else take_flashes(request),
+            "banner": page_state(request).banner,
             **(context or {}),
         }
         if partial:

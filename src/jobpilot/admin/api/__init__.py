@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from jobpilot.admin.api import analytics, flags, overview
+from jobpilot.admin.api import analytics, flags, overview, settings
 from jobpilot.kit.authn import require_role
 
 router = APIRouter(
@@ -23,3 +23,4 @@ router = APIRouter(
 router.include_router(overview.router)
 router.include_router(analytics.router)
 router.include_router(flags.router)
+router.include_router(settings.router)

@@ -13,6 +13,7 @@ from jobpilot.auth.public import AuthFacade
 from jobpilot.jobs.public import JobsFacade
 from jobpilot.kit.db import Database
 from jobpilot.kit.flags import FeatureFlags
+from jobpilot.kit.runtime import RuntimeSettings
 
 
 @dataclass
@@ -30,6 +31,8 @@ class AdminComponents:
     flags: FeatureFlags
     # The subscription tiers a feature flag may target (the users settings' tiers).
     tiers: tuple[str, ...]
+    # Every domain's runtime settings, which the Settings area lists and changes.
+    runtime: RuntimeSettings
 
 
 @dataclass(frozen=True)

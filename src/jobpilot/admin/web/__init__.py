@@ -7,10 +7,11 @@ CSRF on every unsafe one.
 
 from __future__ import annotations
 
-from jobpilot.admin.web import analytics, flags, overview
+from jobpilot.admin.web import analytics, flags, overview, settings
 from jobpilot.web.routing import page_router
 
 router = page_router()
 router.include_router(overview.router)
 router.include_router(analytics.router)
 router.include_router(flags.router)
+router.include_router(settings.router)
