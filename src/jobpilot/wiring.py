@@ -445,6 +445,7 @@ def build_container(settings: Settings) -> Container:
             db=db,
             health=health,
             settings=settings.admin,
+            users=users,
         ),
         health_checks=checks,
         _closers=closers,

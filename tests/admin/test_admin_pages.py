@@ -104,11 +104,13 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
     # Each figure is a section named by its heading.
     assert page.text.count('<section class="kpi') == 5
     assert page.text.count("aria-labelledby=") == 5
-    # Only pages that exist are linked: the home, the Services and the Tasks page.
+    # Only pages that exist are linked: the home, Services, Tasks, Users and Audit.
     assert set(re.findall(r'href="(/admin[^"]*)"', page.text)) == {
         "/admin",
         "/admin/services",
         "/admin/tasks",
+        "/admin/users",
+        "/admin/audit",
     }
     assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 

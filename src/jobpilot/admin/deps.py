@@ -10,7 +10,9 @@ from fastapi import Depends, Request
 from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminService
+from jobpilot.admin.service.audit import AuditLog
 from jobpilot.admin.service.common import AdminComponents
+from jobpilot.admin.service.users import UsersAdmin
 
 
 def _components(request: Request) -> AdminComponents:
@@ -39,3 +41,17 @@ def this_process(request: Request) -> ThisProcess:
 AdminServiceDep = Annotated[AdminService, Depends(admin_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]
+
+
+def users_admin(request: Request) -> UsersAdmin:
+    """The admin's Users area (accounts and profiles through their facades)."""
+    return UsersAdmin(_components(request))
+
+
+def audit_log(request: Request) -> AuditLog:
+    """The admin-wide audit log."""
+    return AuditLog(_components(request))
+
+
+UsersAdminDep = Annotated[UsersAdmin, Depends(users_admin)]
+AuditLogDep = Annotated[AuditLog, Depends(audit_log)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from jobpilot.admin.api import overview
+from jobpilot.admin.api import audit, overview, users
 from jobpilot.kit.authn import require_role
 
 router = APIRouter(
@@ -21,3 +21,5 @@ router = APIRouter(
     },
 )
 router.include_router(overview.router)
+router.include_router(users.router)
+router.include_router(audit.router)

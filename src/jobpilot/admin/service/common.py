@@ -10,18 +10,21 @@ from jobpilot.admin.health import ServiceHealthMonitor
 from jobpilot.applications.public import ApplicationsFacade
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit.db import Database
+from jobpilot.users.public import UsersComponents
 
 
 @dataclass
 class AdminComponents:
     """The facades and the database the admin service reads, and the monitor that probes the
-    services and remembers their recent scrapes (built once per process by wiring)."""
+    services and remembers their recent scrapes (built once per process by wiring). `users`
+    builds the users domain's facade, which works in a unit of work its caller opens."""
 
     accounts: AuthFacade
     applications: ApplicationsFacade
     db: Database
     health: ServiceHealthMonitor
     settings: AdminSettings
+    users: UsersComponents
 
 
 @dataclass(frozen=True)

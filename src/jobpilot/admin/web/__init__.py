@@ -7,8 +7,10 @@ CSRF on every unsafe one.
 
 from __future__ import annotations
 
-from jobpilot.admin.web import overview
+from jobpilot.admin.web import audit, overview, users
 from jobpilot.web.routing import page_router
 
 router = page_router()
 router.include_router(overview.router)
+router.include_router(users.router)
+router.include_router(audit.router)
