@@ -546,6 +546,10 @@ async def test_the_users_page_searches_filters_and_pages(site: Site) -> None:
     assert fragment.text.lstrip().startswith('<div id="users"')
     assert "<html" not in fragment.text
     assert user_rows(fragment) == [str(ada)]
+    # The address bar gets the filters that apply, not the form's empty fields.
+    assert fragment.headers["HX-Push-Url"] == "/admin/users?q=ada"
+    everyone = await client.get(PAGE, params={"q": "", "tier": ""}, headers={"HX-Request": "true"})
+    assert everyone.headers["HX-Push-Url"] == "/admin/users"
 
     # Values it does not know: a clear message, the rest of the filters still apply.
     bad = await client.get(PAGE, params={"tier": "platinum", "page": "0", "q": "ada"})

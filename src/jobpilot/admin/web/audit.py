@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -13,7 +14,8 @@ from jobpilot.admin.service.audit import parse_audit_filters
 from jobpilot.admin.web.common import AdminUser, pages
 from jobpilot.web.templating import is_fragment_request
 
-router = APIRouter(prefix="/admin/audit")
+AUDIT_PATH = "/admin/audit"
+router = APIRouter(prefix=AUDIT_PATH)
 
 DETAIL_CHARS = 300
 
@@ -42,5 +44,19 @@ async def audit(request: Request, user: AdminUser, log: AuditLogDep) -> Response
     filters, problems = parse_audit_filters(request.query_params)
     listing = await log.admin_actions(filters)
     context = {"listing": listing, "filters": filters, "problems": problems}
-    status = 422 if problems and not is_fragment_request(request) else 200
-    return pages.render(request, "admin/audit.html", context, fragment="audit", status_code=status)
+    fragment = is_fragment_request(request)
+    status = 422 if problems and not fragment else 200
+    return pages.render(
+        request,
+        "admin/audit.html",
+        context,
+        fragment="audit",
+        status_code=status,
+        headers=push_url(AUDIT_PATH, filters.query()) if fragment else None,
+    )
+
+
+def push_url(path: str, query: dict[str, str]) -> dict[str, str]:
+    """The address htmx shows after swapping a filtered list: the filters that apply (htmx
+    would push the form as sent, empty fields included), so a shared link lists the same."""
+    return {"HX-Push-Url": f"{path}?{urlencode(query)}" if query else path}

@@ -14,6 +14,7 @@ from jobpilot.admin.deps import UsersAdminDep
 from jobpilot.admin.errors import CannotActOnSelf, UnknownTier, UserNotFound
 from jobpilot.admin.service.common import Actor
 from jobpilot.admin.service.users import UserAction, UsersAdmin, parse_user_filters
+from jobpilot.admin.web.audit import push_url
 from jobpilot.admin.web.common import AdminUser, actor_of, pages
 from jobpilot.web.flash import Flash, flash
 from jobpilot.web.templating import is_fragment_request, redirect
@@ -43,8 +44,16 @@ async def users(request: Request, user: AdminUser, service: UsersAdminDep) -> Re
     filters, problems = parse_user_filters(request.query_params, tiers)
     listing = await service.list_users(filters)
     context = {"listing": listing, "filters": filters, "problems": problems, "tiers": tiers}
-    status = 422 if problems and not is_fragment_request(request) else 200
-    return pages.render(request, "admin/users.html", context, fragment="users", status_code=status)
+    fragment = is_fragment_request(request)
+    status = 422 if problems and not fragment else 200
+    return pages.render(
+        request,
+        "admin/users.html",
+        context,
+        fragment="users",
+        status_code=status,
+        headers=push_url(USERS_PATH, filters.query()) if fragment else None,
+    )
 
 
 async def _user_page(
