@@ -811,3 +811,28 @@ async def test_the_migration_sorts_existing_events_into_actors_and_subjects(tmp_
         "login_succeeded": (None, ada),
         "login_failed": (None, None),
     }
+
+
+async def test_an_erased_account_leaves_the_admin_log_without_its_address(site: Site) -> None:
+    from jobpilot import registry, wiring
+
+    app, client = site
+    headers = await admin_headers(app, client)
+    ada_id = await account(app, "ada@example.com")
+    ada = await bearer(client, "ada@example.com")
+    await client.put(f"{API}/{ada_id}/tier", json={"tier": "pro"}, headers=headers)
+    gone = await client.request(
+        "DELETE", "/api/v1/users/me", json={"confirm": "DELETE"}, headers=ada
+    )
+    assert gone.status_code == 204, gone.text
+    await wiring.build_worker(app.state.container, registry.domains()).drain()
+
+    assert_error(await client.get(f"{API}/{ada_id}", headers=headers), 404, "user_not_found")
+    log = (await client.get("/api/admin/audit", headers=headers)).json()
+    [action] = log["items"]
+    # What was done, and by whom, stays; whom it was done to is no longer told.
+    assert action["event"] == "user.tier_change"
+    assert action["actor_email"] == ADMIN
+    assert action["subject_id"] is None
+    assert action["details"]["target"] == {"type": "user", "id": str(ada_id)}
+    assert "ada@example.com" not in str(log)

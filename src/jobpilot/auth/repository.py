@@ -155,8 +155,18 @@ class AuthRepository:
             .values(user_id=None, ip=None, user_agent=None)
             .execution_options(synchronize_session=False)
         )
-        # Events about the user lose the link too. An admin's own actions keep `actor_id`: the
-        # admin-wide log must still list what was done, by an account that is gone.
+        # Events about the user lose the link too, and admins' actions on the account forget
+        # its address. An admin's own actions keep `actor_id`: the admin-wide log must still
+        # list what was done, by an account that is gone.
+        actions_on_user = await self.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.subject_id == user_id, AuditEvent.actor_id.is_not(None)
+            )
+        )
+        for event in actions_on_user.all():
+            target = {k: v for k, v in (event.details.get("target") or {}).items() if k != "email"}
+            event.details = {**event.details, "target": target}
+        await self.session.flush()
         await self.session.execute(
             update(AuditEvent)
             .where(AuditEvent.subject_id == user_id)

@@ -167,8 +167,13 @@ class UsersAdmin:
     async def list_users(self, filters: UserFilters) -> UserListing:
         """A page of accounts matching `filters`, newest first (UnknownTier for a tier that is
         not configured)."""
-        if filters.tier is not None and filters.tier not in await self.tiers():
-            raise UnknownTier(details={"tier": filters.tier, "tiers": await self.tiers()})
+        if filters.tier is not None:
+            tiers = await self.tiers()
+            if filters.tier not in tiers:
+                raise UnknownTier(
+                    f"Choose one of the tiers: {', '.join(tiers)}.",
+                    details={"tier": filters.tier[:40], "tiers": tiers},
+                )
         if filters.page < 1:
             raise InvalidFilter(details=[{"loc": ["query", "page"], "msg": "at least 1"}])
         page = await self.c.accounts.find_accounts(
