@@ -836,3 +836,22 @@ async def test_an_erased_account_leaves_the_admin_log_without_its_address(site: 
     assert action["subject_id"] is None
     assert action["details"]["target"] == {"type": "user", "id": str(ada_id)}
     assert "ada@example.com" not in str(log)
+
+
+async def test_the_user_page_shows_the_newest_50_events_and_says_so(site: Site) -> None:
+    app, client = site
+    ada_id = await account(app, "ada@example.com", "Ada")
+    root = await signed_in_admin(app, client)
+    facade = AuthFacade(app.state.container.auth)
+    target = {"type": "user", "id": str(ada_id), "email": "ada@example.com"}
+    for n in range(55):
+        await facade.record_admin_action(root, "user.note", target, {"n": n})
+    page = await client.get(f"{PAGE}/{ada_id}")
+    assert page.text.count('<tr data-event="user.note">') == 50
+    assert "The newest 50 of 55 events" in page.text
+    # Newest first: the last note leads.
+    assert page.text.index("n: 54") < page.text.index("n: 53")
+    assert "n: 4<" not in page.text
+    trail = (await client.get(f"{API}/{ada_id}/audit", headers=await bearer(client, ADMIN))).json()
+    assert len(trail["items"]) == 50
+    assert trail["total"] == 55
