@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -16,7 +15,7 @@ from jobpilot.admin.service.common import Actor
 from jobpilot.admin.service.users import UserAction, UsersAdmin, parse_user_filters
 from jobpilot.admin.web.audit import push_url
 from jobpilot.admin.web.common import AdminUser, actor_of, pages
-from jobpilot.web.flash import Flash, flash
+from jobpilot.web.flash import Flash, Level, flash
 from jobpilot.web.templating import is_fragment_request, redirect
 
 router = APIRouter(prefix="/admin/users")
@@ -116,14 +115,14 @@ async def _act(
     path = f"{USERS_PATH}/{target}"
     try:
         done = await run(target)
-    except CannotActOnSelf:
-        message = _SELF_MESSAGES[action]
+    except CannotActOnSelf as exc:
+        message = _SELF_MESSAGES.get(action, exc.message)
         if is_fragment_request(request):
             return await _user_page(request, service, target, [Flash("error", message)])
         flash(request, message, "error")
         return redirect(path)
     message = _message(done)
-    level: Any = "success" if done.changed else "info"
+    level: Level = "success" if done.changed else "info"
     if is_fragment_request(request):
         return await _user_page(request, service, target, [Flash(level, message)])
     flash(request, message, level)
