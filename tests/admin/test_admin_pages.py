@@ -112,6 +112,8 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
         "/admin/analytics",
         "/admin/flags",
         "/admin/settings",
+        "/admin/users",
+        "/admin/audit",
     }
     assert '<a href="/admin" aria-current="page">Admin home</a>' in page.text
 

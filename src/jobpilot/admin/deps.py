@@ -11,9 +11,11 @@ from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ThisProcess
 from jobpilot.admin.service import AdminService
 from jobpilot.admin.service.analytics import AnalyticsService
+from jobpilot.admin.service.audit import AuditLog
 from jobpilot.admin.service.common import AdminComponents
 from jobpilot.admin.service.flags import FlagsService
 from jobpilot.admin.service.settings import SettingsAdmin
+from jobpilot.admin.service.users import UsersAdmin
 
 
 def _components(request: Request) -> AdminComponents:
@@ -60,3 +62,17 @@ FlagsServiceDep = Annotated[FlagsService, Depends(flags_service)]
 AdminSettingsDep = Annotated[AdminSettings, Depends(admin_settings)]
 SettingsAdminDep = Annotated[SettingsAdmin, Depends(settings_admin)]
 ThisProcessDep = Annotated[ThisProcess, Depends(this_process)]
+
+
+def users_admin(request: Request) -> UsersAdmin:
+    """The admin's Users area (accounts and profiles through their facades)."""
+    return UsersAdmin(_components(request))
+
+
+def audit_log(request: Request) -> AuditLog:
+    """The admin-wide audit log."""
+    return AuditLog(_components(request))
+
+
+UsersAdminDep = Annotated[UsersAdmin, Depends(users_admin)]
+AuditLogDep = Annotated[AuditLog, Depends(audit_log)]

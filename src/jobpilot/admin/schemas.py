@@ -302,3 +302,118 @@ class SettingHistoryRead(BaseModel):
 
     key: str
     changes: list[SettingChangeRead]
+
+
+class UserSummaryRead(BaseModel):
+    """An account as the admin's list shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    name: str
+    roles: list[str] = Field(description="`user`, and `admin` for administrators.")
+    tier: str = Field(description="The subscription tier its access tokens carry.")
+    status: str = Field(description="`active`, or `suspended` (sign-in refused).")
+    email_verified: bool
+    mfa_enabled: bool = Field(description="Whether two-factor sign-in is on.")
+    created_at: datetime
+
+
+class UserPageRead(BaseModel):
+    """One page of accounts, newest first."""
+
+    items: list[UserSummaryRead]
+    total: int = Field(description="Every account matching the filters, on all pages.")
+    page: int
+    page_size: int
+    pages: int = Field(description="How many pages the matching accounts fill (at least 1).")
+
+
+class DeviceSessionRead(BaseModel):
+    """A live session (a signed-in device)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    method: str = Field(description="How it signed in: password, password+totp, github, ...")
+    device: str | None = Field(description='The browser and system ("Firefox on Linux").')
+    ip: str | None
+    created_at: datetime = Field(description="When it signed in.")
+    last_seen_at: datetime = Field(description="When it last refreshed its tokens.")
+
+
+class ProfileSummaryRead(BaseModel):
+    """The user's profile in short."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    headline: str | None
+    location: str | None
+    desired_roles: list[str]
+    skills: int = Field(description="How many skills are listed.")
+    experience: int = Field(description="How many jobs are listed.")
+    completeness: int = Field(description="How ready the profile is for auto-apply (0-100).")
+    updated_at: datetime | None = Field(description="Null until the user first saved it.")
+
+
+class UserDetailRead(UserSummaryRead):
+    """An account, its sessions and its profile in short."""
+
+    email_verified_at: datetime | None
+    mfa_enabled_at: datetime | None
+    last_sign_in: datetime | None = Field(description="When its newest session started.")
+    sessions: list[DeviceSessionRead] = Field(description="Live sessions, newest first.")
+    profile: ProfileSummaryRead
+
+
+class AuditEventRead(BaseModel):
+    """An event of the audit log."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    at: datetime
+    event: str = Field(
+        description=(
+            "An admin's action `<area>.<verb>` (`user.suspend`, `task.retry`), or a security "
+            "event of the account (`login_succeeded`, `sessions_revoked`)."
+        )
+    )
+    actor_id: uuid.UUID | None = Field(
+        description="The admin who acted; null for a security event."
+    )
+    actor_email: str | None = Field(description="That admin's email, while the account exists.")
+    subject_id: uuid.UUID | None = Field(description="The account the event is about, if any.")
+    ip: str | None
+    user_agent: str | None
+    details: dict[str, Any] = Field(
+        description="What changed (`before`, `after`, ...); `target` for an admin's action."
+    )
+
+
+class AuditPageRead(BaseModel):
+    """Some events of the audit log, newest first."""
+
+    items: list[AuditEventRead]
+    total: int = Field(description="Every matching event, also those not listed.")
+    page: int
+    page_size: int
+    pages: int
+
+
+class TierChange(BaseModel):
+    """The tier to move an account to."""
+
+    tier: str = Field(min_length=1, max_length=40, description="One of the configured tiers.")
+
+
+class UserActionRead(BaseModel):
+    """What an admin did to an account."""
+
+    action: str = Field(description="As audited: `user.tier_change`, `user.suspend`, ...")
+    changed: bool = Field(
+        description="False when the account already was that way (nothing was audited)."
+    )
+    details: dict[str, Any] = Field(description="`before` and `after`, sessions ended, ...")
+    user: UserDetailRead = Field(description="The account afterwards.")

@@ -130,13 +130,26 @@ class SigningKey(Base):
 
 
 class AuditEvent(UuidPk, Base):
-    """A security event: who, what, when, from where."""
+    """A security event or an admin's action: who, what, about whom, when, from where.
+
+    `user_id` is whose trail the event is in (`GET /api/v1/auth/audit`): the account for a
+    security event, the acting admin for an admin's action. `actor_id` is set only for an
+    admin's action (so the admin-wide log is `actor_id IS NOT NULL`), and `subject_id` is the
+    account the event is about: the account itself for a security event, the target of an
+    admin's action on an account (none for one on a task or a flag).
+    """
 
     __tablename__ = "auth_audit_events"
-    __table_args__ = (Index("ix_auth_audit_events_user_at", "user_id", "at"),)
+    __table_args__ = (
+        Index("ix_auth_audit_events_user_at", "user_id", "at"),
+        Index("ix_auth_audit_events_subject_at", "subject_id", "at"),
+        Index("ix_auth_audit_events_actor_at", "actor_id", "at"),
+    )
 
     at: Mapped[datetime]
     user_id: Mapped[uuid.UUID | None]
+    actor_id: Mapped[uuid.UUID | None]
+    subject_id: Mapped[uuid.UUID | None]
     event: Mapped[str] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(400))

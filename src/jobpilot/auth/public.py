@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from jobpilot.auth.models import AuditEvent, User
 from jobpilot.auth.repository import AuthRepository
 from jobpilot.auth.schemas import TokenPair
 from jobpilot.auth.service import AuthComponents, AuthService, ClientInfo, normalise_email
@@ -39,6 +40,123 @@ class AccountCounts:
 
     total: int
     new: int
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """An account as an admin's list shows it."""
+
+    id: uuid.UUID
+    email: str
+    name: str
+    roles: list[str]
+    tier: str
+    status: str
+    email_verified: bool
+    mfa_enabled: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> AccountSummary:
+        """From the account's row."""
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            roles=list(user.roles),
+            tier=user.tier,
+            status=user.status,
+            email_verified=user.email_verified_at is not None,
+            mfa_enabled=user.totp_enabled_at is not None,
+            created_at=user.created_at,
+        )
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """One page of accounts, and how many match in all."""
+
+    accounts: list[AccountSummary]
+    total: int
+
+
+@dataclass(frozen=True)
+class DeviceSession:
+    """A signed-in device."""
+
+    id: uuid.UUID
+    method: str
+    device: str | None
+    ip: str | None
+    created_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountDetails:
+    """An account, its live sessions and when it last signed in."""
+
+    account: AccountSummary
+    email_verified_at: datetime | None
+    mfa_enabled_at: datetime | None
+    last_sign_in: datetime | None
+    sessions: list[DeviceSession]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """An event of the audit log: a security event, or an admin's action (with its actor)."""
+
+    id: uuid.UUID
+    at: datetime
+    event: str
+    user_id: uuid.UUID | None
+    actor_id: uuid.UUID | None
+    actor_email: str | None
+    subject_id: uuid.UUID | None
+    ip: str | None
+    user_agent: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: AuditEvent, actor_email: str | None) -> AuditEntry:
+        """From the event's row and its admin's email."""
+        return cls(
+            id=row.id,
+            at=row.at,
+            event=row.event,
+            user_id=row.user_id,
+            actor_id=row.actor_id,
+            actor_email=actor_email,
+            subject_id=row.subject_id,
+            ip=row.ip,
+            user_agent=row.user_agent,
+            details=dict(row.details),
+        )
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """Some events of the audit log, newest first, and how many there are in all."""
+
+    entries: list[AuditEntry]
+    total: int
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """What suspending an account did."""
+
+    status_before: str
+    sessions_revoked: int
+
+
+@dataclass(frozen=True)
+class MfaReset:
+    """What resetting an account's two-factor did."""
+
+    was_enabled: bool
+    sessions_revoked: int
 
 
 def _session_tokens(pair: TokenPair) -> SessionTokens:
@@ -194,3 +312,106 @@ class AuthFacade:
             await service.record_admin_action(
                 actor_id, action, dict(target), dict(details or {}), ClientInfo(ip, user_agent)
             )
+
+    # Administration
+
+    async def find_accounts(
+        self,
+        *,
+        text: str | None = None,
+        tier: str | None = None,
+        status: str | None = None,
+        admin: bool | None = None,
+        mfa: bool | None = None,
+        offset: int = 0,
+        limit: int = 25,
+    ) -> AccountPage:
+        """Accounts whose email or name contains `text` (any case) and that match every other
+        filter given (None: any), newest first, from `offset`; and how many match."""
+        async with self._c.db.unit_of_work() as session:
+            service = AuthService(AuthRepository(session), self._c)
+            rows, total = await service.find_accounts(
+                text=text,
+                tier=tier,
+                status=status,
+                admin=admin,
+                mfa=mfa,
+                offset=offset,
+                limit=limit,
+            )
+            return AccountPage([AccountSummary.of(row) for row in rows], total)
+
+    async def account_details(self, user_id: uuid.UUID) -> AccountDetails | None:
+        """The account, its live sessions and its last sign-in; None if there is none."""
+        async with self._c.db.unit_of_work() as session:
+            service = AuthService(AuthRepository(session), self._c)
+            found = await service.account_with_sessions(user_id)
+            if found is None:
+                return None
+            user, sessions, last_sign_in = found
+            return AccountDetails(
+                account=AccountSummary.of(user),
+                email_verified_at=user.email_verified_at,
+                mfa_enabled_at=user.totp_enabled_at,
+                last_sign_in=last_sign_in,
+                sessions=[
+                    DeviceSession(
+                        id=s.id,
+                        method=s.method,
+                        device=s.device,
+                        ip=s.ip,
+                        created_at=s.created_at,
+                        last_seen_at=s.last_seen_at,
+                    )
+                    for s in sessions
+                ],
+            )
+
+    async def suspend(self, user_id: uuid.UUID) -> Suspension | None:
+        """Suspend the account: sign-in is refused and every session ends at once. None if
+        there is no such account."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            service = AuthService(AuthRepository(session), self._c)
+            done = await service.suspend(user_id)
+        return Suspension(*done) if done is not None else None
+
+    async def reactivate(self, user_id: uuid.UUID) -> str | None:
+        """Let a suspended account sign in again; its status before, None if there is none."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            return await AuthService(AuthRepository(session), self._c).reactivate(user_id)
+
+    async def revoke_sessions(self, user_id: uuid.UUID) -> int | None:
+        """End every session of the account at once; how many, None if there is none."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            return await AuthService(AuthRepository(session), self._c).end_sessions(user_id)
+
+    async def reset_mfa(self, user_id: uuid.UUID) -> MfaReset | None:
+        """Turn the account's two-factor off (secrets and recovery codes removed) and end its
+        sessions; the password alone signs in again. None if there is no such account."""
+        async with self._c.db.unit_of_work(write=True) as session:
+            done = await AuthService(AuthRepository(session), self._c).reset_mfa(user_id)
+        return MfaReset(*done) if done is not None else None
+
+    async def events_about(self, user_id: uuid.UUID, limit: int = 50) -> AuditPage:
+        """The account's security events and admins' actions on it: the newest `limit`."""
+        async with self._c.db.unit_of_work() as session:
+            service = AuthService(AuthRepository(session), self._c)
+            rows, total = await service.events_about(user_id, limit)
+            return AuditPage([AuditEntry.of(row, email) for row, email in rows], total)
+
+    async def admin_actions(
+        self,
+        *,
+        action_prefix: str | None = None,
+        actor_email: str | None = None,
+        offset: int = 0,
+        limit: int = 25,
+    ) -> AuditPage:
+        """Admins' actions (those `record_admin_action` stored), newest first: those whose name
+        starts with `action_prefix` and whose admin's email contains `actor_email`."""
+        async with self._c.db.unit_of_work() as session:
+            service = AuthService(AuthRepository(session), self._c)
+            rows, total = await service.admin_actions(
+                action_prefix=action_prefix, actor_text=actor_email, offset=offset, limit=limit
+            )
+            return AuditPage([AuditEntry.of(row, email) for row, email in rows], total)

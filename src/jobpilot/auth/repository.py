@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from jobpilot.auth.models import (
     AuditEvent,
@@ -22,6 +23,9 @@ from jobpilot.auth.models import (
 )
 from jobpilot.kit.days import as_day, utc_day
 from jobpilot.kit.db import insert_or_ignore
+
+# Roles are a JSON list; its text (`["user", "admin"]`) is the same on SQLite and PostgreSQL.
+_ADMIN_IN_ROLES = '%"admin"%'
 
 
 def _rowcount(result: object) -> int:
@@ -84,6 +88,55 @@ class AuthRepository:
         )
         return int(found or 0)
 
+    async def find_users(
+        self,
+        *,
+        text: str | None,
+        tier: str | None,
+        status: str | None,
+        admin: bool | None,
+        mfa: bool | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[User], int]:
+        """Accounts whose email or name contains `text` (any case) and that match every other
+        filter given, newest first, and how many match in all."""
+        conditions: list[ColumnElement[bool]] = []
+        if text:
+            needle = text.lower()
+            conditions.append(
+                or_(
+                    func.lower(User.email).contains(needle, autoescape=True),
+                    func.lower(User.name).contains(needle, autoescape=True),
+                )
+            )
+        if tier is not None:
+            conditions.append(User.tier == tier)
+        if status is not None:
+            conditions.append(User.status == status)
+        if admin is not None:
+            has_admin = cast(User.roles, String).like(_ADMIN_IN_ROLES)
+            conditions.append(has_admin if admin else ~has_admin)
+        if mfa is not None:
+            conditions.append(
+                User.totp_enabled_at.is_not(None) if mfa else User.totp_enabled_at.is_(None)
+            )
+        total = await self.session.scalar(select(func.count()).select_from(User).where(*conditions))
+        rows = await self.session.scalars(
+            select(User)
+            .where(*conditions)
+            .order_by(User.created_at.desc(), User.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return rows.all(), int(total or 0)
+
+    async def last_sign_in(self, user_id: uuid.UUID) -> datetime | None:
+        """When the user's newest session started (a sign-in), if ever."""
+        return await self.session.scalar(
+            select(func.max(Session.created_at)).where(Session.user_id == user_id)
+        )
+
     # Sessions and refresh tokens
 
     async def session_row(self, session_id: uuid.UUID) -> Session | None:
@@ -122,6 +175,24 @@ class AuthRepository:
             update(AuditEvent)
             .where(AuditEvent.user_id == user_id)
             .values(user_id=None, ip=None, user_agent=None)
+            .execution_options(synchronize_session=False)
+        )
+        # Events about the user lose the link too, and admins' actions on the account forget
+        # its address. An admin's own actions keep `actor_id`: the admin-wide log must still
+        # list what was done, by an account that is gone.
+        actions_on_user = await self.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.subject_id == user_id, AuditEvent.actor_id.is_not(None)
+            )
+        )
+        for event in actions_on_user.all():
+            target = {k: v for k, v in (event.details.get("target") or {}).items() if k != "email"}
+            event.details = {**event.details, "target": target}
+        await self.session.flush()
+        await self.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.subject_id == user_id)
+            .values(subject_id=None)
             .execution_options(synchronize_session=False)
         )
         await self.session.execute(delete(User).where(User.id == user_id))
@@ -280,3 +351,46 @@ class AuthRepository:
             .limit(limit)
         )
         return rows.all()
+
+    async def events_about(
+        self, user_id: uuid.UUID, limit: int
+    ) -> tuple[Sequence[tuple[AuditEvent, str | None]], int]:
+        """Events about the user (their security events, admins' actions on the account),
+        newest first, each with the acting admin's email; and how many there are."""
+        total = await self.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.subject_id == user_id)
+        )
+        rows = await self.session.execute(
+            select(AuditEvent, User.email)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(AuditEvent.subject_id == user_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows.all()], int(total or 0)
+
+    async def admin_actions(
+        self, *, action_prefix: str | None, actor_text: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[tuple[AuditEvent, str | None]], int]:
+        """Admins' actions (newest first) whose name starts with `action_prefix` and whose
+        admin's email contains `actor_text` (any case), each with that email; and the count."""
+        conditions: list[ColumnElement[bool]] = [AuditEvent.actor_id.is_not(None)]
+        if action_prefix:
+            conditions.append(AuditEvent.event.startswith(action_prefix, autoescape=True))
+        if actor_text:
+            actors = select(User.id).where(
+                func.lower(User.email).contains(actor_text.lower(), autoescape=True)
+            )
+            conditions.append(AuditEvent.actor_id.in_(actors))
+        total = await self.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(*conditions)
+        )
+        rows = await self.session.execute(
+            select(AuditEvent, User.email)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(*conditions)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows.all()], int(total or 0)

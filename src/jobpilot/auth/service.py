@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -103,6 +104,16 @@ def _iso(value: datetime | None) -> str | None:
 def _password_stamp(user: User) -> int:
     changed = user.password_changed_at
     return int(changed.timestamp() * 1000) if changed else 0
+
+
+def _user_target(target: dict[str, str]) -> uuid.UUID | None:
+    """The account an admin's action is about, when its target is one."""
+    if target.get("type") != "user":
+        return None
+    try:
+        return uuid.UUID(str(target.get("id")))
+    except ValueError:
+        return None
 
 
 def normalise_email(email: str) -> str:
@@ -697,6 +708,107 @@ class AuthService:
             await self.c.revocations.revoke(session.id)
         await self.repo.erase_user(user_id)
 
+    # Administration (the admin's Users area, through the facade)
+
+    async def find_accounts(
+        self,
+        *,
+        text: str | None,
+        tier: str | None,
+        status: str | None,
+        admin: bool | None,
+        mfa: bool | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[User], int]:
+        """A page of accounts matching the filters, newest first, and how many match."""
+        return await self.repo.find_users(
+            text=text.strip() if text else None,
+            tier=tier,
+            status=status,
+            admin=admin,
+            mfa=mfa,
+            offset=offset,
+            limit=limit,
+        )
+
+    async def account_with_sessions(
+        self, user_id: uuid.UUID
+    ) -> tuple[User, Sequence[Session], datetime | None] | None:
+        """The account, its live sessions (newest first) and its last sign-in; None if gone."""
+        user = await self.repo.user(user_id)
+        if user is None:
+            return None
+        sessions = await self.repo.active_sessions(user_id, utcnow())
+        return user, sessions, await self.repo.last_sign_in(user_id)
+
+    async def suspend(self, user_id: uuid.UUID) -> tuple[str, int] | None:
+        """Suspend the account and end every session at once (their access tokens stop working
+        at the next request); the status before and how many sessions ended. None if gone."""
+        user = await self.repo.user(user_id)
+        if user is None:
+            return None
+        before = user.status
+        if before != "suspended":
+            user.status = "suspended"
+            user.updated_at = utcnow()
+            await self._audit("account_suspended", user.id, ClientInfo(), {"by": "admin"})
+        revoked = await self._revoke_all(user.id, "account_suspended", ClientInfo())
+        return before, revoked
+
+    async def reactivate(self, user_id: uuid.UUID) -> str | None:
+        """Let a suspended account sign in again (its ended sessions stay ended); the status
+        before, or None if gone."""
+        user = await self.repo.user(user_id)
+        if user is None:
+            return None
+        before = user.status
+        if before != "active":
+            user.status = "active"
+            user.updated_at = utcnow()
+            await self._audit("account_reactivated", user.id, ClientInfo(), {"by": "admin"})
+        return before
+
+    async def end_sessions(self, user_id: uuid.UUID) -> int | None:
+        """End every session of the account at once; how many, or None if gone."""
+        if await self.repo.user(user_id) is None:
+            return None
+        return await self._revoke_all(user_id, "revoked_by_admin", ClientInfo())
+
+    async def reset_mfa(self, user_id: uuid.UUID) -> tuple[bool, int] | None:
+        """Turn two-factor off for a user who lost their authenticator: the secrets and the
+        recovery codes are removed and every session ends, so the password alone signs in and
+        the user can set it up again. Whether it was on, and how many sessions ended."""
+        user = await self.repo.user(user_id)
+        if user is None:
+            return None
+        was_on = user.totp_enabled_at is not None
+        user.totp_secret = user.totp_pending_secret = None
+        user.totp_enabled_at = None
+        user.totp_last_step = None
+        user.updated_at = utcnow()
+        await self.repo.replace_recovery_codes(user.id, [])
+        await self._audit("mfa_disabled", user.id, ClientInfo(), {"by": "admin"})
+        revoked = await self._revoke_all(user.id, "mfa_reset", ClientInfo())
+        return was_on, revoked
+
+    async def events_about(
+        self, user_id: uuid.UUID, limit: int
+    ) -> tuple[Sequence[tuple[AuditEvent, str | None]], int]:
+        """The account's security events and the admins' actions on it, newest first."""
+        return await self.repo.events_about(user_id, limit)
+
+    async def admin_actions(
+        self, *, action_prefix: str | None, actor_text: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[tuple[AuditEvent, str | None]], int]:
+        """Admins' actions, newest first, filtered by the action's start and the admin's email."""
+        return await self.repo.admin_actions(
+            action_prefix=action_prefix.strip() if action_prefix else None,
+            actor_text=actor_text.strip() if actor_text else None,
+            offset=offset,
+            limit=limit,
+        )
+
     # Keys
 
     async def jwks(self) -> dict[str, Any]:
@@ -908,14 +1020,30 @@ class AuthService:
         details: dict[str, Any],
         client: ClientInfo,
     ) -> None:
-        """Audit an admin's action on something (a task, an account) under the admin's id."""
+        """Audit an admin's action on something (a task, an account) under the admin's id;
+        an action on an account (`target["type"] == "user"`) is also in that account's trail."""
         if not action or len(action) > AUDIT_EVENT_CHARS:
             msg = f"an audited action is 1 to {AUDIT_EVENT_CHARS} characters: {action!r}"
             raise ValueError(msg)
-        await self._audit(action, actor_id, client, {**details, "target": target})
+        subject = _user_target(target)
+        await self._audit(
+            action,
+            actor_id,
+            client,
+            {**details, "target": target},
+            actor_id=actor_id,
+            subject_id=subject,
+        )
 
     async def _audit(
-        self, event: str, user_id: uuid.UUID | None, client: ClientInfo, details: dict[str, Any]
+        self,
+        event: str,
+        user_id: uuid.UUID | None,
+        client: ClientInfo,
+        details: dict[str, Any],
+        *,
+        actor_id: uuid.UUID | None = None,
+        subject_id: uuid.UUID | None = None,
     ) -> None:
         now = utcnow()
         self.repo.add(
@@ -923,6 +1051,9 @@ class AuthService:
                 id=uuid.uuid4(),
                 at=now,
                 user_id=user_id,
+                # A security event is about the account it is recorded under.
+                actor_id=actor_id,
+                subject_id=subject_id if actor_id is not None else user_id,
                 event=event,
                 ip=client.ip,
                 user_agent=(client.user_agent or "")[:400] or None,

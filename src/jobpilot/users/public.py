@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -16,7 +17,7 @@ from jobpilot.users.schemas import Profile, SkillInput
 from jobpilot.users.service import UsersComponents, UsersService
 from jobpilot.users.skills.taxonomy import Taxonomy
 
-__all__ = ["SkillRef", "SkillsFacade", "UsersComponents", "UsersFacade"]
+__all__ = ["ProfileSummary", "SkillRef", "SkillsFacade", "UsersComponents", "UsersFacade"]
 
 _SKILL_INPUTS = TypeAdapter(list[SkillInput])
 
@@ -27,6 +28,20 @@ class SkillRef:
 
     id: str
     name: str
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """A profile in a few words (for an admin looking at an account)."""
+
+    headline: str | None
+    location: str | None
+    desired_roles: list[str]
+    skills: int
+    experience: int
+    # How ready the profile is for auto-apply, 0 to 100.
+    completeness: int
+    updated_at: datetime | None
 
 
 class SkillsFacade:
@@ -104,6 +119,25 @@ class UsersFacade:
         """The user's subscription tier (None when the account is gone)."""
         account = await self._service.c.accounts.account(user_id)
         return str(account.get("tier") or "free") if account is not None else None
+
+    async def profile_summary(self, user_id: uuid.UUID) -> ProfileSummary:
+        """Headline, place, wanted roles, how many skills and jobs, and its completeness."""
+        read = await self._service.profile(user_id)
+        profile = read.profile
+        place = [profile.location.city, profile.location.region, profile.location.country_code]
+        return ProfileSummary(
+            headline=profile.headline,
+            location=", ".join(part for part in place if part) or None,
+            desired_roles=list(profile.desired_roles),
+            skills=len(await self._service.skills(user_id)),
+            experience=len(profile.experience),
+            completeness=read.completeness.score,
+            updated_at=read.updated_at,
+        )
+
+    async def tiers(self) -> list[str]:
+        """The subscription tiers one can be moved to, as admins set them now."""
+        return list(await self._service.tiers())
 
     async def change_tier(self, user_id: uuid.UUID, tier: str) -> None:
         """Move a user to another subscription tier (admins)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from jobpilot.admin.api import analytics, flags, overview, settings
+from jobpilot.admin.api import analytics, audit, flags, overview, settings, users
 from jobpilot.kit.authn import require_role
 
 router = APIRouter(
@@ -24,3 +24,5 @@ router.include_router(overview.router)
 router.include_router(analytics.router)
 router.include_router(flags.router)
 router.include_router(settings.router)
+router.include_router(users.router)
+router.include_router(audit.router)

@@ -14,12 +14,14 @@ from jobpilot.jobs.public import JobsFacade
 from jobpilot.kit.db import Database
 from jobpilot.kit.flags import FeatureFlags
 from jobpilot.kit.runtime import RuntimeSettings
+from jobpilot.users.public import UsersComponents
 
 
 @dataclass
 class AdminComponents:
     """The facades and the database the admin service reads, and the monitor that probes the
-    services and remembers their recent scrapes (built once per process by wiring)."""
+    services and remembers their recent scrapes (built once per process by wiring). `users`
+    builds the users domain's facade, which works in a unit of work its caller opens."""
 
     accounts: AuthFacade
     applications: ApplicationsFacade
@@ -29,10 +31,9 @@ class AdminComponents:
     ai: AiFacade
     jobs: JobsFacade
     flags: FeatureFlags
-    # The subscription tiers a feature flag may target (the users settings' tiers).
-    tiers: tuple[str, ...]
     # Every domain's runtime settings, which the Settings area lists and changes.
     runtime: RuntimeSettings
+    users: UsersComponents
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from jobpilot.applications.public import KILL_SWITCH, KILL_SWITCH_DESCRIPTION
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.errors import NotFound
 from jobpilot.kit.flags import UNSET, Evaluation, Flag, FlagNotFound, InvalidFlag, evaluate
+from jobpilot.users.public import UsersFacade
 
 # Flags every deployment has, listed before anyone sets them: name -> description.
 WELL_KNOWN = {KILL_SWITCH: KILL_SWITCH_DESCRIPTION}
@@ -87,10 +88,10 @@ class FlagsService:
     def __init__(self, components: AdminComponents) -> None:
         self.c = components
 
-    @property
-    def tiers(self) -> tuple[str, ...]:
-        """The tiers a flag may target."""
-        return self.c.tiers
+    async def tiers(self) -> list[str]:
+        """The tiers a flag may target: the subscription tiers as admins set them now."""
+        async with self.c.db.unit_of_work() as session:
+            return await UsersFacade(session, self.c.users).tiers()
 
     async def flags(self) -> list[FlagView]:
         """Every flag by name, the well-known ones included even if never set."""
@@ -194,13 +195,14 @@ class FlagsService:
         tiers: Any = UNSET
         if changes.target_tiers is not UNSET:
             tiers = [t.strip() for t in changes.target_tiers if t.strip()]
-            unknown_tiers = [t for t in tiers if t not in self.c.tiers]
+            known = await self.tiers()
+            unknown_tiers = [t for t in tiers if t not in known]
             if unknown_tiers:
                 problems.append(
                     _problem(
                         "target_tiers",
                         f"Unknown tier: {', '.join(unknown_tiers)} "
-                        f"(the tiers are {', '.join(self.c.tiers)}).",
+                        f"(the tiers are {', '.join(known)}).",
                     )
                 )
         if problems:

@@ -7,7 +7,7 @@ CSRF on every unsafe one.
 
 from __future__ import annotations
 
-from jobpilot.admin.web import analytics, flags, overview, settings
+from jobpilot.admin.web import analytics, audit, flags, overview, settings, users
 from jobpilot.web.routing import page_router
 
 router = page_router()
@@ -15,3 +15,5 @@ router.include_router(overview.router)
 router.include_router(analytics.router)
 router.include_router(flags.router)
 router.include_router(settings.router)
+router.include_router(users.router)
+router.include_router(audit.router)

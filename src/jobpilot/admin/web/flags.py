@@ -155,7 +155,7 @@ async def _edit_page(
         "view": view,
         "values": values,
         "errors": errors,
-        "tiers": service.tiers,
+        "tiers": await service.tiers(),
         "checked": checked or {"entry": ""},
     }
     return pages.render(request, "admin/flag_edit.html", context, status_code=status_code)
