@@ -4,6 +4,7 @@ suspend or reactivate it, end its sessions or reset its two-factor (each audited
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -140,42 +141,62 @@ async def change_tier(
     return await _action_read(service, done)
 
 
-@router.post("/{user_id}/suspend", summary="Suspend an account", responses=_NOT_SELF)
-async def suspend(
-    user_id: uuid.UUID, request: Request, principal: CurrentUser, service: UsersAdminDep
-) -> UserActionRead:
-    """Refuse the account's sign-ins and end every session now: its access tokens stop working
-    at their next request (audited as `user.suspend`)."""
-    done = await service.suspend(actor_of(request, principal), user_id)
-    return await _action_read(service, done)
+def _action_route(
+    run: Callable[..., Awaitable[UserAction]], doc: str
+) -> Callable[..., Awaitable[UserActionRead]]:
+    async def endpoint(
+        user_id: uuid.UUID, request: Request, principal: CurrentUser, service: UsersAdminDep
+    ) -> UserActionRead:
+        done = await run(service, actor_of(request, principal), user_id)
+        return await _action_read(service, done)
+
+    endpoint.__doc__ = doc
+    return endpoint
 
 
-@router.post("/{user_id}/reactivate", summary="Reactivate an account", responses=_NOT_FOUND)
-async def reactivate(
-    user_id: uuid.UUID, request: Request, principal: CurrentUser, service: UsersAdminDep
-) -> UserActionRead:
-    """Let a suspended account sign in again; its ended sessions stay ended (audited as
-    `user.reactivate`)."""
-    done = await service.reactivate(actor_of(request, principal), user_id)
-    return await _action_read(service, done)
+# The account actions without a body: (path, summary, the service's method, what it does, and
+# whether an admin may do it to their own account).
+_ACTIONS: tuple[tuple[str, str, Callable[..., Awaitable[UserAction]], str, bool], ...] = (
+    (
+        "suspend",
+        "Suspend an account",
+        UsersAdmin.suspend,
+        "Refuse the account's sign-ins and end every session now: its access tokens stop "
+        "working at their next request (audited as `user.suspend`).",
+        False,
+    ),
+    (
+        "reactivate",
+        "Reactivate an account",
+        UsersAdmin.reactivate,
+        "Let a suspended account sign in again; its ended sessions stay ended (audited as "
+        "`user.reactivate`).",
+        True,
+    ),
+    (
+        "sessions/revoke",
+        "End an account's sessions",
+        UsersAdmin.revoke_sessions,
+        "Sign the account out everywhere now, without suspending it (audited as "
+        "`user.revoke_sessions`).",
+        False,
+    ),
+    (
+        "mfa/reset",
+        "Reset an account's two-factor",
+        UsersAdmin.reset_mfa,
+        "Turn two-factor off, remove the authenticator secret and the recovery codes, and end "
+        "every session: the password alone signs in, and the user can set it up again (audited "
+        "as `user.reset_mfa`).",
+        False,
+    ),
+)
 
-
-@router.post("/{user_id}/sessions/revoke", summary="End an account's sessions", responses=_NOT_SELF)
-async def revoke_sessions(
-    user_id: uuid.UUID, request: Request, principal: CurrentUser, service: UsersAdminDep
-) -> UserActionRead:
-    """Sign the account out everywhere now, without suspending it (audited as
-    `user.revoke_sessions`)."""
-    done = await service.revoke_sessions(actor_of(request, principal), user_id)
-    return await _action_read(service, done)
-
-
-@router.post("/{user_id}/mfa/reset", summary="Reset an account's two-factor", responses=_NOT_SELF)
-async def reset_mfa(
-    user_id: uuid.UUID, request: Request, principal: CurrentUser, service: UsersAdminDep
-) -> UserActionRead:
-    """Turn two-factor off, remove the authenticator secret and the recovery codes, and end
-    every session: the password alone signs in, and the user can set it up again (audited as
-    `user.reset_mfa`)."""
-    done = await service.reset_mfa(actor_of(request, principal), user_id)
-    return await _action_read(service, done)
+for _path, _summary, _run, _doc, _on_self in _ACTIONS:
+    router.add_api_route(
+        f"/{{user_id}}/{_path}",
+        _action_route(_run, _doc),
+        methods=["POST"],
+        summary=_summary,
+        responses=_NOT_FOUND if _on_self else _NOT_SELF,
+    )

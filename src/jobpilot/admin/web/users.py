@@ -159,65 +159,52 @@ async def change_tier(
         )
 
 
-@router.post("/{user_id}/suspend")
-async def suspend(
-    request: Request, user_id: str, user: AdminUser, service: UsersAdminDep
-) -> Response:
-    """Refuse the account's sign-ins and end its sessions now (audited)."""
-    actor = actor_of(request, user)
-    return await _act(
-        request,
-        user_id,
-        service,
-        actor,
+# The account actions without a form field: (path, audited action, the service's method, what
+# it does).
+_ACTIONS: tuple[tuple[str, str, Callable[..., Awaitable[UserAction]], str], ...] = (
+    (
+        "suspend",
         "user.suspend",
-        lambda target: service.suspend(actor, target),
-    )
-
-
-@router.post("/{user_id}/reactivate")
-async def reactivate(
-    request: Request, user_id: str, user: AdminUser, service: UsersAdminDep
-) -> Response:
-    """Let a suspended account sign in again (audited)."""
-    actor = actor_of(request, user)
-    return await _act(
-        request,
-        user_id,
-        service,
-        actor,
+        UsersAdmin.suspend,
+        "Refuse the account's sign-ins and end its sessions now (audited).",
+    ),
+    (
+        "reactivate",
         "user.reactivate",
-        lambda target: service.reactivate(actor, target),
-    )
-
-
-@router.post("/{user_id}/sessions/revoke")
-async def revoke_sessions(
-    request: Request, user_id: str, user: AdminUser, service: UsersAdminDep
-) -> Response:
-    """Sign the account out everywhere, without suspending it (audited)."""
-    actor = actor_of(request, user)
-    return await _act(
-        request,
-        user_id,
-        service,
-        actor,
+        UsersAdmin.reactivate,
+        "Let a suspended account sign in again (audited).",
+    ),
+    (
+        "sessions/revoke",
         "user.revoke_sessions",
-        lambda target: service.revoke_sessions(actor, target),
-    )
-
-
-@router.post("/{user_id}/mfa/reset")
-async def reset_mfa(
-    request: Request, user_id: str, user: AdminUser, service: UsersAdminDep
-) -> Response:
-    """Turn the account's two-factor off and end its sessions (audited)."""
-    actor = actor_of(request, user)
-    return await _act(
-        request,
-        user_id,
-        service,
-        actor,
+        UsersAdmin.revoke_sessions,
+        "Sign the account out everywhere, without suspending it (audited).",
+    ),
+    (
+        "mfa/reset",
         "user.reset_mfa",
-        lambda target: service.reset_mfa(actor, target),
+        UsersAdmin.reset_mfa,
+        "Turn the account's two-factor off and end its sessions (audited).",
+    ),
+)
+
+
+def _action_route(
+    action: str, run: Callable[..., Awaitable[UserAction]], doc: str
+) -> Callable[..., Awaitable[Response]]:
+    async def endpoint(
+        request: Request, user_id: str, user: AdminUser, service: UsersAdminDep
+    ) -> Response:
+        actor = actor_of(request, user)
+        return await _act(
+            request, user_id, service, actor, action, lambda target: run(service, actor, target)
+        )
+
+    endpoint.__doc__ = doc
+    return endpoint
+
+
+for _path, _action, _run, _doc in _ACTIONS:
+    router.add_api_route(
+        f"/{{user_id}}/{_path}", _action_route(_action, _run, _doc), methods=["POST"]
     )
