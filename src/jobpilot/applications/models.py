@@ -83,6 +83,8 @@ class Submission(UuidPk, Base):
         Index("ix_application_submissions_application_id", "application_id"),
         # Per-host daily caps count what was sent to a host since midnight.
         Index("ix_application_submissions_host_sent_at", "host", "sent_at"),
+        # Today's outcomes and each ATS's success rate count attempts by when they ended.
+        Index("ix_application_submissions_finished_at", "finished_at"),
     )
 
     application_id: Mapped[uuid.UUID] = mapped_column(
@@ -112,7 +114,11 @@ class ApplicationEvent(UuidPk, Base):
     """One entry of an application's timeline."""
 
     __tablename__ = "application_events"
-    __table_args__ = (Index("ix_application_events_application_id_at", "application_id", "at"),)
+    __table_args__ = (
+        Index("ix_application_events_application_id_at", "application_id", "at"),
+        # The admin's analytics read the timelines of every application over a period.
+        Index("ix_application_events_at", "at"),
+    )
 
     application_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE")

@@ -16,6 +16,8 @@ class User(UuidPk, Base):
     """An account. OAuth-only accounts have no password hash."""
 
     __tablename__ = "auth_users"
+    # Sign-ups per day and new accounts are counted by creation time (admin figures).
+    __table_args__ = (Index("ix_auth_users_created_at", "created_at"),)
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -39,6 +41,8 @@ class Session(UuidPk, Base):
     """A signed-in device; its id is the `sid` of every token issued to it."""
 
     __tablename__ = "auth_sessions"
+    # Active accounts are those with a session seen lately (admin figures).
+    __table_args__ = (Index("ix_auth_sessions_last_seen_at", "last_seen_at"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth_users.id"), index=True)
     method: Mapped[str] = mapped_column(String(40))
