@@ -7,13 +7,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fakes.local_server import ServedApp
+from jobpilot import wiring
+from jobpilot.auth.public import AuthFacade
+from jobpilot.kit import migrate
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
+from support import make_settings
+from web_harness import ADMIN, PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "web"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
+# How long a part of a page may take to change in place (htmx) before a test gives up.
+SWAP_MS = 10_000
 
 
 class ServedPlatform(ServedApp):
@@ -25,6 +34,29 @@ class ServedPlatform(ServedApp):
     def __init__(self, settings: Settings, services: Sequence[str] | None = None) -> None:
         super().__init__()
         self.app = create_app(settings, services=services)
+
+
+def migrated_settings(
+    tmp_path_factory: pytest.TempPathFactory, name: str, **overrides: object
+) -> Settings:
+    """Test settings on a freshly migrated SQLite file in a new temporary folder `name`."""
+    root = tmp_path_factory.mktemp(name)
+    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
+    migrate.upgrade(url)
+    return make_settings(root / "var", database={"url": url}, **overrides)
+
+
+async def create_admin(settings: Settings, *members: tuple[str, str], email: str = ADMIN) -> None:
+    """The admin's account (Robin Root), then `members` (email, name) as plain users, all with
+    PASSWORD; made before the server starts (it owns the database after)."""
+    container = wiring.build_container(settings)
+    try:
+        accounts = AuthFacade(container.auth)
+        await accounts.create_user(email, PASSWORD, "Robin Root", admin=True)
+        for member, name in members:
+            await accounts.create_user(member, PASSWORD, name, admin=False)
+    finally:
+        await container.aclose()
 
 
 async def new_page(browser: Any, viewport: dict[str, int], **options: Any) -> tuple[Any, list[str]]:

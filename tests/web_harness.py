@@ -1,17 +1,26 @@
-"""Driving the web pages in tests without a browser: accounts, the CSRF field, sign-in."""
+"""Driving the web pages in tests without a browser: accounts, the CSRF field, sign-in, and
+what the database says afterwards (the audit log, an account's id)."""
 
 from __future__ import annotations
 
 import html
 import re
 import time
+import uuid
 from typing import Any
 
 import httpx
 import jwt
+from sqlalchemy import select
+
+from jobpilot.auth.models import AuditEvent, User
 
 PASSWORD = "a test passphrase that is long"
+ADMIN = "root@example.com"
+MEMBER = "ada@example.com"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The `site` fixture: the app, and a client that keeps cookies like a browser.
+Site = tuple[Any, httpx.AsyncClient]
 
 
 async def create_account(
@@ -21,6 +30,35 @@ async def create_account(
     from jobpilot.auth.public import AuthFacade
 
     await AuthFacade(app.state.container.auth).create_user(email, PASSWORD, name, admin=admin)
+
+
+async def web_sign_in_admin(app: Any, client: httpx.AsyncClient, name: str = "Tester") -> None:
+    """An admin account ADMIN (called `name`), signed in through the form."""
+    await create_account(app, ADMIN, admin=True, name=name)
+    await web_sign_in(client, ADMIN)
+
+
+async def web_sign_in_member(app: Any, client: httpx.AsyncClient, name: str = "Ada") -> None:
+    """A member's account MEMBER (called `name`, no admin role), signed in through the form."""
+    await create_account(app, MEMBER, name=name)
+    await web_sign_in(client, MEMBER)
+
+
+async def audit(app: Any, action: str) -> list[AuditEvent]:
+    """The audit log's events `action`, oldest first."""
+    async with app.state.container.db.sessionmaker() as session:
+        rows = await session.scalars(
+            select(AuditEvent).where(AuditEvent.event == action).order_by(AuditEvent.at)
+        )
+        return list(rows.all())
+
+
+async def user_id(app: Any, email: str) -> uuid.UUID:
+    """The id of the account `email`."""
+    async with app.state.container.db.sessionmaker() as session:
+        found = await session.scalar(select(User.id).where(User.email == email))
+    assert found is not None
+    return found
 
 
 def csrf_of(page: httpx.Response) -> str:

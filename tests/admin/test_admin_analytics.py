@@ -24,9 +24,8 @@ from jobpilot.kit.days import utc_day
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import assert_error, client_for, sign_in
-from web_harness import create_account, web_sign_in
+from web_harness import Site, create_account, web_sign_in, web_sign_in_admin, web_sign_in_member
 
-Site = tuple[Any, httpx.AsyncClient]
 PAGE = "/admin/analytics"
 API = "/api/admin/analytics"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -369,8 +368,7 @@ async def test_the_page_draws_the_periods_figures(site: Site) -> None:
 
 async def test_htmx_gets_the_charts_alone(site: Site) -> None:
     app, client = site
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     page = await client.get(PAGE, params={"days": 7}, headers={"HX-Request": "true"})
     assert page.status_code == 200
     assert page.text.lstrip().startswith('<div id="analytics"')
@@ -380,8 +378,7 @@ async def test_htmx_gets_the_charts_alone(site: Site) -> None:
 
 async def test_an_empty_period_says_so(site: Site) -> None:
     app, client = site
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     page = await client.get(PAGE)
     assert page.status_code == 200
     # Only the admin signed up; nothing else happened.
@@ -391,8 +388,7 @@ async def test_an_empty_period_says_so(site: Site) -> None:
 
 async def test_another_period_is_refused_with_a_clear_message(site: Site) -> None:
     app, client = site
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     for days in ("14", "abc"):
         page = await client.get(PAGE, params={"days": days})
         assert page.status_code == 422
@@ -410,8 +406,7 @@ async def test_the_page_is_for_admins_only(site: Site) -> None:
     anonymous = await client.get(PAGE)
     assert anonymous.status_code == 303
     assert anonymous.headers["location"] == "/login?next=/admin/analytics"
-    await create_account(app, "ada@example.com")
-    await web_sign_in(client, "ada@example.com")
+    await web_sign_in_member(app, client, name="Tester")
     page = await client.get(PAGE)
     assert page.status_code == 403
     assert "chart" not in page.text

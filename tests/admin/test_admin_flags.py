@@ -11,31 +11,22 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
-from jobpilot.auth.models import AuditEvent, User
 from support import assert_error, sign_in
-from web_harness import create_account, csrf_of, web_sign_in
+from web_harness import (
+    Site,
+    audit,
+    create_account,
+    csrf_of,
+    user_id,
+    web_sign_in,
+    web_sign_in_admin,
+    web_sign_in_member,
+)
 
-Site = tuple[Any, httpx.AsyncClient]
 API = "/api/admin/flags"
 PAGE = "/admin/flags"
 KILL = "auto_apply.paused"
-
-
-async def audit(app: Any, action: str) -> list[AuditEvent]:
-    async with app.state.container.db.sessionmaker() as session:
-        rows = await session.scalars(
-            select(AuditEvent).where(AuditEvent.event == action).order_by(AuditEvent.at)
-        )
-        return list(rows.all())
-
-
-async def user_id(app: Any, email: str) -> uuid.UUID:
-    async with app.state.container.db.sessionmaker() as session:
-        found = await session.scalar(select(User.id).where(User.email == email))
-    assert found is not None
-    return found
 
 
 def row_of(page: httpx.Response, name: str) -> str:
@@ -251,8 +242,7 @@ async def test_the_kill_switch_pauses_auto_apply_at_once(site: Site) -> None:
 
 async def signed_in_admin(site: Site) -> tuple[Any, httpx.AsyncClient, str]:
     app, client = site
-    await create_account(app, "root@example.com", admin=True, name="Robin Root")
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client, name="Robin Root")
     page = await client.get(PAGE)
     return app, client, csrf_of(page)
 
@@ -404,8 +394,7 @@ async def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
 
 async def test_members_get_the_403_page(site: Site) -> None:
     app, client = site
-    await create_account(app, "ada@example.com", name="Ada")
-    await web_sign_in(client, "ada@example.com")
+    await web_sign_in_member(app, client)
     page = await client.get(PAGE)
     assert page.status_code == 403
     assert "admin role" in page.text

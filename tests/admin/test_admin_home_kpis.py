@@ -21,9 +21,7 @@ from jobpilot.kit.clock import utcnow
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import client_for
-from web_harness import PASSWORD, create_account, web_sign_in
-
-Site = tuple[Any, httpx.AsyncClient]
+from web_harness import PASSWORD, Site, create_account, web_sign_in
 
 
 def figure(page: httpx.Response, name: str) -> str:

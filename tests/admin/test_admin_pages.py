@@ -14,9 +14,14 @@ from jobpilot.applications.models import Application, Submission
 from jobpilot.auth.models import User
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.tasks import Task, TaskStatus, enqueue
-from web_harness import create_account, set_cookies, web_sign_in
-
-Site = tuple[Any, httpx.AsyncClient]
+from web_harness import (
+    Site,
+    create_account,
+    set_cookies,
+    web_sign_in,
+    web_sign_in_admin,
+    web_sign_in_member,
+)
 
 
 def figure(page: httpx.Response, name: str) -> str:
@@ -120,8 +125,7 @@ async def test_an_admin_sees_the_platforms_figures(site: Site) -> None:
 
 async def test_with_nothing_ended_today_the_rate_is_a_dash(site: Site) -> None:
     app, client = site
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     page = await client.get("/admin")
     assert figure(page, "applications-today") == "0"
     assert figure(page, "success-rate") == "\u2013"  # an en dash
@@ -130,8 +134,7 @@ async def test_with_nothing_ended_today_the_rate_is_a_dash(site: Site) -> None:
 
 async def test_htmx_gets_only_the_figures(site: Site) -> None:
     app, client = site
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     fragment = await client.get("/admin", headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<div id="figures"')
@@ -149,8 +152,7 @@ async def test_htmx_gets_only_the_figures(site: Site) -> None:
 
 async def test_a_user_without_the_admin_role_gets_the_403_page(site: Site) -> None:
     app, client = site
-    await create_account(app, "ada@example.com", name="Ada")
-    await web_sign_in(client, "ada@example.com")
+    await web_sign_in_member(app, client)
     page = await client.get("/admin")
     assert page.status_code == 403
     assert page.headers["content-type"].startswith("text/html")

@@ -23,9 +23,8 @@ from jobpilot.kit import migrate
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import assert_error, make_settings, sign_in
-from web_harness import create_account, web_sign_in
+from web_harness import Site, web_sign_in_admin, web_sign_in_member
 
-Site = tuple[Any, httpx.AsyncClient]
 Platform = Callable[..., AbstractAsyncContextManager[Site]]
 HEALTH = "/api/admin/services/health"
 ROUTED = [route.name for route in load_routes().services]
@@ -374,8 +373,7 @@ async def test_an_admin_sees_every_service_in_a_table_that_refreshes_itself(
 ) -> None:
     fleet_traffic(fleet)
     async with platform(fleet_upstreams(fleet)) as (app, client):
-        await create_account(app, "root@example.com", admin=True, name="Root")
-        await web_sign_in(client, "root@example.com")
+        await web_sign_in_admin(app, client, name="Root")
         home = await client.get("/admin")
         assert 'href="/admin/services"' in home.text
 
@@ -419,8 +417,7 @@ async def test_the_refresh_interval_comes_from_the_settings(
     platform: Platform, fleet: dict[str, MonitoredService]
 ) -> None:
     async with platform(fleet_upstreams(fleet), refresh_seconds=5) as (app, client):
-        await create_account(app, "root@example.com", admin=True)
-        await web_sign_in(client, "root@example.com")
+        await web_sign_in_admin(app, client)
         page = await client.get("/admin/services")
     assert 'hx-trigger="every 5s"' in page.text
     assert "checks again every 5 s." in page.text
@@ -437,8 +434,7 @@ async def test_the_page_is_refused_to_members_and_sends_visitors_to_sign_in(
         assert hx.status_code == 401
         assert hx.headers["hx-redirect"] == "/login?next=/admin/services"
 
-        await create_account(app, "ada@example.com", name="Ada")
-        await web_sign_in(client, "ada@example.com")
+        await web_sign_in_member(app, client)
         page = await client.get("/admin/services")
         assert page.status_code == 403
         assert page.headers["content-type"].startswith("text/html")

@@ -13,16 +13,21 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from jobpilot.auth.models import AuditEvent, User
 from jobpilot.jobs.models import Board, Company
 from jobpilot.jobs.service import INGEST_BOARD
 from jobpilot.jobs.tasks import REFRESH_BOARDS, refresh_boards
 from jobpilot.kit.clock import utcnow
 from jobpilot.kit.tasks import Task, TaskRegistry, Worker, WorkerConfig, enqueue
 from support import assert_error, sign_in
-from web_harness import create_account, csrf_of, web_sign_in
+from web_harness import (
+    Site,
+    audit,
+    csrf_of,
+    user_id,
+    web_sign_in_admin,
+    web_sign_in_member,
+)
 
-Site = tuple[Any, httpx.AsyncClient]
 API = "/api/admin/settings"
 PAGE = "/admin/settings"
 KEYS = [
@@ -34,24 +39,8 @@ KEYS = [
 ]
 
 
-async def audit(app: Any, action: str) -> list[AuditEvent]:
-    async with app.state.container.db.sessionmaker() as session:
-        rows = await session.scalars(
-            select(AuditEvent).where(AuditEvent.event == action).order_by(AuditEvent.at)
-        )
-        return list(rows.all())
-
-
-async def user_id(app: Any, email: str) -> uuid.UUID:
-    async with app.state.container.db.sessionmaker() as session:
-        found = await session.scalar(select(User.id).where(User.email == email))
-    assert found is not None
-    return found
-
-
 async def admin_page(app: Any, client: httpx.AsyncClient) -> httpx.Response:
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     page = await client.get(PAGE)
     assert page.status_code == 200, page.text
     return page
@@ -524,8 +513,7 @@ async def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
 
 async def test_members_get_the_403_page_and_unknown_settings_the_404(site: Site) -> None:
     app, client = site
-    await create_account(app, "ada@example.com", name="Ada")
-    await web_sign_in(client, "ada@example.com")
+    await web_sign_in_member(app, client)
     page = await client.get(PAGE)
     assert page.status_code == 403
     assert "admin role" in page.text

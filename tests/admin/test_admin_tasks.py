@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from jobpilot.auth.models import AuditEvent, User
 from jobpilot.kit.tasks import (
     Task,
     TaskContext,
@@ -23,9 +22,15 @@ from jobpilot.kit.tasks import (
     enqueue,
 )
 from support import assert_error, sign_in
-from web_harness import create_account, csrf_of, web_sign_in
+from web_harness import (
+    Site,
+    audit,
+    csrf_of,
+    user_id,
+    web_sign_in_admin,
+    web_sign_in_member,
+)
 
-Site = tuple[Any, httpx.AsyncClient]
 API = "/api/admin/tasks"
 PAGE = "/admin/tasks"
 ONE_TRY = WorkerConfig(poll_interval_seconds=0.05, max_attempts=1, depth_refresh_seconds=0)
@@ -57,21 +62,6 @@ async def make_dead(app: Any, name: str, count: int = 1) -> list[uuid.UUID]:
 async def task_status(app: Any, task_id: uuid.UUID) -> str | None:
     async with app.state.container.db.sessionmaker() as session:
         return await session.scalar(select(Task.status).where(Task.id == task_id))
-
-
-async def audit(app: Any, action: str) -> list[AuditEvent]:
-    async with app.state.container.db.sessionmaker() as session:
-        rows = await session.scalars(
-            select(AuditEvent).where(AuditEvent.event == action).order_by(AuditEvent.at)
-        )
-        return list(rows.all())
-
-
-async def user_id(app: Any, email: str) -> uuid.UUID:
-    async with app.state.container.db.sessionmaker() as session:
-        found = await session.scalar(select(User.id).where(User.email == email))
-    assert found is not None
-    return found
 
 
 async def queued(app: Any, name: str, *, later: bool = False) -> None:
@@ -207,8 +197,7 @@ async def test_the_page_shows_depth_and_dead_letters(site: Site) -> None:
     mail = await make_dead(app, "notifications.send_mail", count=2)
     await queued(app, "jobs.refresh_boards")
     await queued(app, "jobs.refresh_boards", later=True)
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
 
     page = await client.get(PAGE)
     assert page.status_code == 200, page.text
@@ -230,8 +219,7 @@ async def test_the_page_shows_depth_and_dead_letters(site: Site) -> None:
 
 async def test_an_empty_queue_says_so(site: Site) -> None:
     app, client = site
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     page = await client.get(PAGE)
     assert "The queue is empty" in page.text
     assert "No dead letters" in page.text
@@ -240,8 +228,7 @@ async def test_an_empty_queue_says_so(site: Site) -> None:
 async def test_retry_and_discard_through_the_forms(site: Site) -> None:
     app, client = site
     first, second = await make_dead(app, "notifications.send_mail", count=2)
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     token = csrf_of(await client.get(PAGE))
 
     retried = await client.post(f"{PAGE}/{first}/retry", data={"csrf_token": token})
@@ -282,8 +269,7 @@ async def test_retry_and_discard_through_the_forms(site: Site) -> None:
 async def test_htmx_gets_the_tables_with_the_message(site: Site) -> None:
     app, client = site
     first, second = await make_dead(app, "notifications.send_mail", count=2)
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     token = csrf_of(await client.get(PAGE))
     hx = {"HX-Request": "true", "X-CSRF-Token": token}
 
@@ -311,8 +297,7 @@ async def test_htmx_gets_the_tables_with_the_message(site: Site) -> None:
 async def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
     app, client = site
     [dead] = await make_dead(app, "notifications.send_mail")
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     for data in ({}, {"csrf_token": "forged"}):
         refused = await client.post(f"{PAGE}/{dead}/discard", data=data)
         assert refused.status_code == 403
@@ -324,8 +309,7 @@ async def test_a_post_without_the_csrf_token_is_refused(site: Site) -> None:
 async def test_members_get_the_403_page(site: Site) -> None:
     app, client = site
     [dead] = await make_dead(app, "notifications.send_mail")
-    await create_account(app, "ada@example.com", name="Ada")
-    await web_sign_in(client, "ada@example.com")
+    await web_sign_in_member(app, client)
     page = await client.get(PAGE)
     assert page.status_code == 403
     assert "admin role" in page.text

@@ -20,12 +20,10 @@ from jobpilot.auth.models import AuditEvent, RecoveryCode, User
 from jobpilot.auth.public import AuthFacade
 from jobpilot.kit import migrate
 from support import assert_error
-from web_harness import PASSWORD, create_account, csrf_of, web_sign_in
+from web_harness import ADMIN, PASSWORD, Site, audit, create_account, csrf_of, web_sign_in
 
-Site = tuple[Any, httpx.AsyncClient]
 API = "/api/admin/users"
 PAGE = "/admin/users"
-ADMIN = "root@example.com"
 ME = "/api/v1/auth/me"
 
 
@@ -69,14 +67,6 @@ async def enable_mfa(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
     )
     assert enabled.status_code == 200, enabled.text
     return secret
-
-
-async def audit(app: Any, action: str) -> list[AuditEvent]:
-    async with app.state.container.db.sessionmaker() as session:
-        rows = await session.scalars(
-            select(AuditEvent).where(AuditEvent.event == action).order_by(AuditEvent.at)
-        )
-        return list(rows.all())
 
 
 async def admin_action_count(app: Any) -> int:

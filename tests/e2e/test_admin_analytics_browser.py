@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +15,9 @@ from sqlalchemy import update
 from browsing import (
     DESKTOP,
     PHONE,
+    SWAP_MS,
     ServedPlatform,
+    create_admin,
     new_page,
     on_phone,
     open_admin_page,
@@ -27,36 +28,24 @@ from jobpilot import wiring
 from jobpilot.applications.models import Application, ApplicationEvent, Submission
 from jobpilot.auth.models import User
 from jobpilot.auth.public import AuthFacade
-from jobpilot.kit import migrate
 from jobpilot.kit.clock import utcnow
 from jobpilot.settings import Settings
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "root@example.com"
-SWAP_MS = 10_000
 # Statuses an application goes through, auto-applied and then answered.
 PATH = ("queued", "submitting", "submitted", "interviewing")
 
 
 @pytest.fixture(scope="module")
-def analytics_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("analytics-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
-    return make_settings(root / "var", database={"url": url}, tasks={"embedded_worker": False})
-
-
-@pytest.fixture(scope="module")
-async def seeded(analytics_settings: Settings) -> None:
+async def seeded(admin_settings: Settings) -> None:
     """The admin, a sign-up on each of the last 20 days, and an auto-applied application on
     each of the last 12 (sent to greenhouse or lever, at rising match scores)."""
-    container = wiring.build_container(analytics_settings)
+    await create_admin(admin_settings)
+    container = wiring.build_container(admin_settings)
     try:
         accounts = AuthFacade(container.auth)
-        await accounts.create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
         now = utcnow()
         for n in range(20):
             email = f"user{n}@example.com"
@@ -111,12 +100,6 @@ async def seeded(analytics_settings: Settings) -> None:
                 )
     finally:
         await container.aclose()
-
-
-@pytest.fixture(scope="module")
-def served(analytics_settings: Settings, seeded: None) -> Iterator[ServedPlatform]:
-    with ServedPlatform(analytics_settings, services=["admin"]) as server:
-        yield server
 
 
 async def _charts_drawn(page: Any, points: int) -> None:

@@ -4,49 +4,41 @@ and the layout at a phone's and a desktop's size (screenshots under test-artifac
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from browsing import DESKTOP, PHONE, ServedPlatform, new_page, shoot
-from jobpilot import wiring
-from jobpilot.auth.public import AuthFacade
-from jobpilot.kit import migrate
+from browsing import (
+    DESKTOP,
+    PHONE,
+    ServedPlatform,
+    create_admin,
+    migrated_settings,
+    new_page,
+    shoot,
+)
 from jobpilot.settings import Settings
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "root@example.com"
 MEMBER = "ada@example.com"
 
 
 @pytest.fixture(scope="module")
-def platform_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("web-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
-    return make_settings(root / "var", database={"url": url})
+def admin_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return migrated_settings(tmp_path_factory, "web-e2e")
 
 
 @pytest.fixture(scope="module")
-async def accounts(platform_settings: Settings) -> None:
-    """An admin and a member, made before the server starts (it owns the database after)."""
-    container = wiring.build_container(platform_settings)
-    try:
-        facade = AuthFacade(container.auth)
-        await facade.create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
-        await facade.create_user(MEMBER, PASSWORD, "Ada Member", admin=False)
-    finally:
-        await container.aclose()
+async def seeded(admin_settings: Settings) -> None:
+    """An admin and a member."""
+    await create_admin(admin_settings, (MEMBER, "Ada Member"))
 
 
 @pytest.fixture(scope="module")
-def served(platform_settings: Settings, accounts: None) -> Iterator[ServedPlatform]:
-    with ServedPlatform(platform_settings) as server:
-        yield server
+def served_services() -> None:
+    """Every service."""
 
 
 async def _focused(page: Any) -> str:

@@ -6,7 +6,6 @@ desktop's size (screenshots under test-artifacts/web/)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,52 +14,33 @@ import pytest
 from browsing import (
     DESKTOP,
     PHONE,
+    SWAP_MS,
     ServedPlatform,
+    create_admin,
     new_page,
     on_phone,
     open_admin_page,
     shoot,
     sign_in,
 )
-from jobpilot import wiring
-from jobpilot.auth.public import AuthFacade
-from jobpilot.kit import migrate
 from jobpilot.settings import Settings
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "root@example.com"
 MEMBER = "ada@example.com"
 KILL = "auto_apply.paused"
-SWAP_MS = 10_000
 
 
 @pytest.fixture(scope="module")
-def flags_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("flags-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
-    return make_settings(root / "var", database={"url": url}, tasks={"embedded_worker": False})
-
-
-@pytest.fixture(scope="module")
-async def accounts(flags_settings: Settings) -> None:
+async def seeded(admin_settings: Settings) -> None:
     """The admin's account and a member's."""
-    container = wiring.build_container(flags_settings)
-    try:
-        facade = AuthFacade(container.auth)
-        await facade.create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
-        await facade.create_user(MEMBER, PASSWORD, "Ada", admin=False)
-    finally:
-        await container.aclose()
+    await create_admin(admin_settings, (MEMBER, "Ada"))
 
 
 @pytest.fixture(scope="module")
-def served(flags_settings: Settings, accounts: None) -> Iterator[ServedPlatform]:
-    with ServedPlatform(flags_settings) as server:
-        yield server
+def served_services() -> None:
+    """Every service: the member's client uses the API."""
 
 
 def _row(page: Any, name: str) -> Any:

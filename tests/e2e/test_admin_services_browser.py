@@ -14,6 +14,7 @@ from browsing import (
     DESKTOP,
     PHONE,
     ServedPlatform,
+    migrated_settings,
     new_page,
     on_phone,
     open_admin_page,
@@ -21,17 +22,12 @@ from browsing import (
     sign_in,
 )
 from fakes.monitored_service import MonitoredService
-from jobpilot import wiring
-from jobpilot.auth.public import AuthFacade
 from jobpilot.gateway.routes import load_routes
-from jobpilot.kit import migrate
 from jobpilot.settings import Settings
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "root@example.com"
 ROUTED = [route.name for route in load_routes().services]
 # How long a change may take to show: the page polls every second.
 CHANGE_MS = 10_000
@@ -51,32 +47,14 @@ def upstreams() -> Iterator[dict[str, MonitoredService]]:
 def admin_settings(
     tmp_path_factory: pytest.TempPathFactory, upstreams: dict[str, MonitoredService]
 ) -> Settings:
-    root = tmp_path_factory.mktemp("services-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
     where = dict.fromkeys(ROUTED, upstreams["steady"].base_url)
     where["jobs"] = upstreams["jobs"].base_url
-    return make_settings(
-        root / "var",
-        database={"url": url},
+    return migrated_settings(
+        tmp_path_factory,
+        "services-e2e",
         gateway={"upstreams": where},
         admin={"refresh_seconds": 1},
     )
-
-
-@pytest.fixture(scope="module")
-async def account(admin_settings: Settings) -> None:
-    container = wiring.build_container(admin_settings)
-    try:
-        await AuthFacade(container.auth).create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
-    finally:
-        await container.aclose()
-
-
-@pytest.fixture(scope="module")
-def served(admin_settings: Settings, account: None) -> Iterator[ServedPlatform]:
-    with ServedPlatform(admin_settings, services=["admin"]) as server:
-        yield server
 
 
 def _status(page: Any, service: str) -> Any:

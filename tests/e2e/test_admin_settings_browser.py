@@ -5,7 +5,6 @@ desktop's size (screenshots under test-artifacts/web/)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from browsing import (
     DESKTOP,
     PHONE,
+    SWAP_MS,
     ServedPlatform,
     new_page,
     on_phone,
@@ -21,41 +21,13 @@ from browsing import (
     sign_in,
 )
 from jobpilot import wiring
-from jobpilot.auth.public import AuthFacade
-from jobpilot.kit import migrate
 from jobpilot.settings import Settings
 from jobpilot.users.runtime import TIERS
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "root@example.com"
-SWAP_MS = 10_000
 BANNER = "Planned maintenance tonight from 22:00 to 22:15 UTC: saving may fail for a moment."
-
-
-@pytest.fixture(scope="module")
-def admin_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("settings-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
-    return make_settings(root / "var", database={"url": url}, tasks={"embedded_worker": False})
-
-
-@pytest.fixture(scope="module")
-async def admin_account(admin_settings: Settings) -> None:
-    container = wiring.build_container(admin_settings)
-    try:
-        await AuthFacade(container.auth).create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
-    finally:
-        await container.aclose()
-
-
-@pytest.fixture(scope="module")
-def served(admin_settings: Settings, admin_account: None) -> Iterator[ServedPlatform]:
-    with ServedPlatform(admin_settings, services=["admin"]) as server:
-        yield server
 
 
 def _section(page: Any, key: str) -> Any:

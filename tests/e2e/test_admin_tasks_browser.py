@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,9 @@ import pytest
 from browsing import (
     DESKTOP,
     PHONE,
+    SWAP_MS,
     ServedPlatform,
+    create_admin,
     new_page,
     on_phone,
     open_admin_page,
@@ -21,34 +22,19 @@ from browsing import (
     sign_in,
 )
 from jobpilot import wiring
-from jobpilot.auth.public import AuthFacade
-from jobpilot.kit import migrate
 from jobpilot.kit.tasks import TaskContext, TaskRegistry, Worker, WorkerConfig, dead_tasks, enqueue
 from jobpilot.settings import Settings
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-ADMIN = "root@example.com"
-SWAP_MS = 10_000
-
-
-@pytest.fixture(scope="module")
-def admin_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("tasks-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
-    # No in-process worker: a retried task stays queued where the page can show it.
-    return make_settings(root / "var", database={"url": url}, tasks={"embedded_worker": False})
 
 
 @pytest.fixture(scope="module")
 async def dead(admin_settings: Settings) -> list[dict[str, str]]:
     """The admin's account, and three dead letters made by the real worker (newest first)."""
+    await create_admin(admin_settings)
     container = wiring.build_container(admin_settings)
     try:
-        await AuthFacade(container.auth).create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
         registry = TaskRegistry()
 
         @registry.task("notifications.send_mail")
@@ -66,9 +52,8 @@ async def dead(admin_settings: Settings) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def served(admin_settings: Settings, dead: list[dict[str, str]]) -> Iterator[ServedPlatform]:
-    with ServedPlatform(admin_settings, services=["admin"]) as server:
-        yield server
+def seeded(dead: list[dict[str, str]]) -> None:
+    """The dead letters, made before the server starts."""
 
 
 def _row(page: Any, task_id: str) -> Any:

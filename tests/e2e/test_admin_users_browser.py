@@ -5,7 +5,6 @@ phone's and a desktop's size (screenshots under test-artifacts/web/)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,9 @@ import pytest
 from browsing import (
     DESKTOP,
     PHONE,
+    SWAP_MS,
     ServedPlatform,
+    create_admin,
     new_page,
     on_phone,
     open_admin_page,
@@ -22,29 +23,16 @@ from browsing import (
 )
 from jobpilot import wiring
 from jobpilot.auth.public import AuthFacade
-from jobpilot.kit import migrate
 from jobpilot.settings import Settings
-from support import make_settings
-from web_harness import PASSWORD
+from web_harness import ADMIN, PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "root@example.com"
-SWAP_MS = 10_000
-
 
 @pytest.fixture(scope="module")
-def users_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("users-e2e")
-    url = f"sqlite+aiosqlite:///{root / 'app.sqlite3'}"
-    migrate.upgrade(url)
-    return make_settings(root / "var", database={"url": url}, tasks={"embedded_worker": False})
-
-
-@pytest.fixture(scope="module")
-async def ada_id(users_settings: Settings) -> str:
-    """The admin's account and a few members; Ada's id."""
-    container = wiring.build_container(users_settings)
+async def ada_id(admin_settings: Settings) -> str:
+    """A few members, then the admin's account; Ada's id."""
+    container = wiring.build_container(admin_settings)
     try:
         accounts = AuthFacade(container.auth)
         found = None
@@ -57,17 +45,16 @@ async def ada_id(users_settings: Settings) -> str:
             created = await accounts.create_user(email, PASSWORD, name, admin=False)
             if email.startswith("ada"):
                 found = created.id
-        await accounts.create_user(ADMIN, PASSWORD, "Robin Root", admin=True)
-        assert found is not None
-        return str(found)
     finally:
         await container.aclose()
+    await create_admin(admin_settings)
+    assert found is not None
+    return str(found)
 
 
 @pytest.fixture(scope="module")
-def served(users_settings: Settings, ada_id: str) -> Iterator[ServedPlatform]:
-    with ServedPlatform(users_settings, services=["admin"]) as server:
-        yield server
+def seeded(ada_id: str) -> None:
+    """The members and the admin, made before the server starts."""
 
 
 def _rows(page: Any) -> Any:

@@ -7,13 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from jobpilot.web.static import HTMX, STATIC_DIR
 from support import assert_error
-from web_harness import create_account, web_sign_in
+from web_harness import Site, create_account, web_sign_in, web_sign_in_admin
 
-Site = tuple[Any, httpx.AsyncClient]
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
@@ -83,8 +80,7 @@ async def test_the_home_page_links_only_to_pages_that_exist(site: Site) -> None:
     anonymous = await client.get("/")
     assert 'href="/login"' in anonymous.text
     assert 'href="/admin"' not in anonymous.text
-    await create_account(app, "root@example.com", admin=True)
-    await web_sign_in(client, "root@example.com")
+    await web_sign_in_admin(app, client)
     signed_in = await client.get("/")
     for link in set(re.findall(r'href="(/[^"?]*)', signed_in.text)):
         if link.startswith("/static/"):

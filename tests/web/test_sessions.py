@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import httpx
 import pyotp
@@ -12,6 +11,7 @@ import pytest
 from support import assert_error
 from web_harness import (
     PASSWORD,
+    Site,
     create_account,
     csrf_of,
     expired_copy,
@@ -20,7 +20,6 @@ from web_harness import (
     web_sign_in,
 )
 
-Site = tuple[Any, httpx.AsyncClient]
 SESSION_COOKIES = {"jp_access", "jp_refresh"}
 
 
