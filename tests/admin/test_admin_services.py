@@ -28,7 +28,9 @@ from web_harness import create_account, web_sign_in
 Site = tuple[Any, httpx.AsyncClient]
 Platform = Callable[..., AbstractAsyncContextManager[Site]]
 HEALTH = "/api/admin/services/health"
-ROUTED = [route.name for route in load_routes().services]
+# The services other than the admin, in the route table's order (the admin, last in the table,
+# is the process answering the page).
+ROUTED = [route.name for route in load_routes().services if route.name != "admin"]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def platform_settings(
     return make_settings(
         root / "var",
         database={"url": f"sqlite+aiosqlite:///{database}"},
-        gateway={"upstreams": {name: upstreams.get(name, closed) for name in ROUTED}},
+        gateway={"upstreams": {name: upstreams.get(name, closed) for name in [*ROUTED, "admin"]}},
         admin=admin,
     )
 
