@@ -181,6 +181,14 @@ def select(services: Iterable[str] | None) -> tuple[DomainSpec, ...]:
     return tuple(d for d in domains() if d.service in wanted)
 
 
+def page_prefixes(service: str) -> tuple[str, ...]:
+    """The path prefixes of the pages `service` serves (none when it has no pages)."""
+    from jobpilot.web.mount import page_prefixes as mounted
+
+    routers = [d.pages for d in domains() if d.service == service and d.pages is not None]
+    return mounted(routers) if routers else ()
+
+
 def service_for_path(path: str) -> str | None:
     """The service whose prefix `path` falls under."""
     for domain in domains():

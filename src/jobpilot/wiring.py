@@ -310,8 +310,10 @@ def build_health_monitor(settings: Settings) -> ServiceHealthMonitor:
         ServiceEndpoint(route.name, upstreams.get(route.name))
         for route in settings.gateway.routes().services
     ]
-    # The admin is not behind the gateway: it is the process answering the page.
-    endpoints.append(ServiceEndpoint("admin", None))
+    # The admin is the process answering the page (probed in-process there); a route table of
+    # one's own may leave it out, and it is listed all the same.
+    if not any(endpoint.name == "admin" for endpoint in endpoints):
+        endpoints.append(ServiceEndpoint("admin", None))
     return ServiceHealthMonitor(
         endpoints,
         http,

@@ -20,6 +20,7 @@ from jobpilot.gateway.edge import EdgeMiddleware
 from jobpilot.main import create_app
 from jobpilot.settings import Settings
 from support import assert_error, client_for, make_settings, sign_in
+from web_harness import create_account, set_cookies, web_sign_in
 
 ORIGIN = "http://127.0.0.1:8080"
 
@@ -184,6 +185,65 @@ async def test_gateway_metrics_are_on_the_metrics_page(
         in page
     )
     assert 'gateway_rate_limit_decisions_total{decision="allowed",service="jobs"}' in page
+
+
+async def test_pages_pass_without_a_token_with_their_cookies_and_count_per_address(
+    edge: tuple[Any, httpx.AsyncClient],
+) -> None:
+    app, client = edge
+    await create_account(app, "boss@example.com", admin=True)
+    signed_in = await web_sign_in(client, "boss@example.com", next_path="/admin")
+    # The sign-in page's Set-Cookie headers reach the browser through the edge, untouched.
+    assert signed_in.status_code == 303, signed_in.text
+    assert signed_in.headers["location"] == "/admin"
+    cookies = set_cookies(signed_in)
+    assert cookies, signed_in.headers
+    assert all("httponly" in attributes for attributes in cookies.values())
+    assert signed_in.headers["X-Upstream-Service"] == "admin"
+
+    # No Authorization header: the page signs in by the cookies the client sends back.
+    page = await client.get("/admin")
+    assert page.status_code == 200, page.text
+    assert "text/html" in page.headers["content-type"]
+    assert page.headers["X-Upstream-Service"] == "admin"
+    # Counted per client address, against the pages' own limit.
+    assert page.headers["RateLimit-Limit"] == "600"
+    before = int(page.headers["RateLimit-Remaining"])
+    home = await client.get("/")
+    assert home.status_code == 200
+    assert int(home.headers["RateLimit-Remaining"]) == before - 1
+    # A bearer header, even a forged one, is not the edge's business on a page.
+    forged = await client.get("/admin", headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 200, forged.text
+
+    # Without the cookies the page itself sends the browser to sign in (not an edge 401).
+    client.cookies.clear()
+    anonymous = await client.get("/admin")
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login")
+
+
+async def test_the_admin_api_needs_a_token_at_the_edge(
+    edge: tuple[Any, httpx.AsyncClient],
+) -> None:
+    app, client = edge
+    refused = await client.get("/api/admin/users")
+    assert_error(refused, 401, "invalid_token")
+    assert refused.headers["WWW-Authenticate"] == "Bearer"
+    assert "X-Upstream-Service" not in refused.headers
+    # Its status is open like every service's.
+    status = await client.get("/api/admin/status")
+    assert status.status_code == 200, status.text
+    assert status.headers["X-Upstream-Service"] == "admin"
+
+    admin = await sign_in(client, app, email="root@example.com", admin=True)
+    users = await client.get("/api/admin/users", headers=admin)
+    assert users.status_code == 200, users.text
+    assert users.headers["X-Upstream-Service"] == "admin"
+    assert users.headers["RateLimit-Limit"] == "100"
+    # The role is the service's to check: a plain user's valid token passes the edge only.
+    plain = await sign_in(client, app, email="plain@example.com")
+    assert_error(await client.get("/api/admin/users", headers=plain), 403, "forbidden")
 
 
 def test_the_edge_is_on_when_one_process_serves_everything(tmp_path: Any) -> None:

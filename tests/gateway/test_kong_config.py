@@ -309,6 +309,29 @@ def test_public_paths_of_a_jwt_service_get_their_own_route_without_jwt() -> None
     assert not logos.match("/api/v1/companies/logosXjson")
 
 
+def test_pages_get_routes_without_jwt_and_the_admin_api_keeps_it() -> None:
+    config = _kong()
+    admin = next(s for s in config["services"] if s["name"] == "admin")
+    routes = {r["name"]: r for r in admin["routes"]}
+    assert list(routes) == ["admin", "admin-public", "admin-pages", "admin-home"]
+    assert routes["admin"]["paths"] == ["/api/admin"]
+    assert [p["name"] for p in routes["admin"]["plugins"]] == ["jwt", "rate-limiting"]
+    pages, home = routes["admin-pages"], routes["admin-home"]
+    assert pages["paths"] == ["/admin", "/login", "/logout", "/static"]
+    # `/` as a prefix would take every path: the home page is a regex matching `/` alone.
+    assert home["paths"] == ["~/$"]
+    home_regex = re.compile("^" + home["paths"][0][1:])
+    assert home_regex.match("/")
+    assert not home_regex.match("/anything")
+    for route in (pages, home):
+        # No token at Kong: pages sign in by their cookies; counted per client IP.
+        assert [p["name"] for p in route["plugins"]] == ["rate-limiting"]
+        limit = route["plugins"][0]["config"]
+        assert limit["limit_by"] == "ip"
+        assert limit["minute"] == load_routes().service("admin").page_limit
+        assert route["strip_path"] is False
+
+
 def test_cors_origins_can_be_given_for_a_deployment() -> None:
     config = kong_config(load_routes(), origins=["https://jobpilot.example"])
     assert {s["plugins"][0]["config"]["origins"][0] for s in config["services"]} == {

@@ -907,3 +907,108 @@ async def test_every_routed_service_needs_an_upstream() -> None:
         pool = UpstreamPool({"jobs": "http://127.0.0.1:9"}, client=client)
         with pytest.raises(ValueError, match="svc-x"):
             ProxyApp(table_for("svc-x"), pool, client)
+
+
+class PagesService(ServedApp):
+    """The admin service's side of the pages: sets cookies on sign-in, echoes them back."""
+
+    thread_name = "pages-upstream"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.app = Starlette(
+            routes=[
+                Route("/", self._page),
+                Route("/login", self._login, methods=["GET", "POST"]),
+                Route("/admin", self._page),
+                Route("/admin/{rest:path}", self._page, methods=["GET", "POST"]),
+                Route("/static/{rest:path}", self._page),
+                Route("/api/admin/{rest:path}", self._page),
+                Route("/healthz", self._page),
+            ]
+        )
+
+    async def _login(self, request: Request) -> Response:
+        response = Response(status_code=303, headers={"Location": "/admin"})
+        response.raw_headers += [
+            (b"set-cookie", b"jp_session=abc; HttpOnly; Path=/; SameSite=Lax"),
+            (b"set-cookie", b"jp_csrf=xyz; HttpOnly; Path=/; SameSite=Strict"),
+        ]
+        return response
+
+    async def _page(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "path": request.url.path,
+                "cookie": request.headers.get("cookie"),
+                "authorization": request.headers.get("authorization"),
+            }
+        )
+
+
+def admin_table() -> RouteTable:
+    """The admin service as the packaged table has it: its API and its pages."""
+    from jobpilot.gateway.routes import load_routes
+
+    admin = load_routes(check_registry=False).service("admin")
+    return parse_routes(
+        {
+            "cors": {"origins": ["http://127.0.0.1:8080"], "methods": ["GET"], "headers": ["A"]},
+            "services": [admin.model_dump(exclude_none=True)],
+        }
+    )
+
+
+async def test_pages_and_the_admin_api_go_to_the_admin_upstream() -> None:
+    from fakes.token_free_edge import TokenFreeComponents
+    from jobpilot.gateway.app import GatewayApp
+    from jobpilot.gateway.config import GatewaySettings
+    from support import client_for
+
+    with PagesService() as service:
+        gateway = GatewayApp(
+            admin_table(),
+            GatewaySettings(upstreams={"admin": service.base_url}),
+            # Its verifier fails the test if asked: pages never have their token checked.
+            TokenFreeComponents(),
+            cors_origins=[],
+            max_body_bytes=1024,
+        )
+        async for client in client_for(gateway):
+            login = await client.post("/login", data={"email": "a@example.com"})
+            assert login.status_code == 303, login.text
+            assert login.headers["location"] == "/admin"
+            # Both cookies, attributes and all, as the service set them.
+            assert login.headers.get_list("set-cookie") == [
+                "jp_session=abc; HttpOnly; Path=/; SameSite=Lax",
+                "jp_csrf=xyz; HttpOnly; Path=/; SameSite=Strict",
+            ]
+            assert login.headers["X-Upstream-Service"] == "admin"
+            assert login.headers["RateLimit-Limit"] == "600"
+
+            page = await client.get(
+                "/admin/users",
+                headers={"Cookie": "jp_session=abc; jp_csrf=xyz", "Authorization": "Bearer x"},
+            )
+            assert page.status_code == 200, page.text
+            assert page.json() == {
+                "path": "/admin/users",
+                "cookie": "jp_session=abc; jp_csrf=xyz",
+                # Passed on for the page to ignore; the gateway did not judge it.
+                "authorization": "Bearer x",
+            }
+            for path in ("/", "/static/app.css", "/admin"):
+                seen = await client.get(path)
+                assert seen.status_code == 200, (path, seen.text)
+                assert seen.json()["path"] == path
+
+            # The admin API needs a token at the gateway; the service never sees the request.
+            refused = await client.get("/api/admin/users")
+            assert_error(refused, 401, "invalid_token")
+            assert "X-Upstream-Service" not in refused.headers
+            status = await client.get("/api/admin/status")
+            assert status.status_code == 200, status.text
+
+            # `/` is the home page alone; paths no service owns are still 404.
+            for path in ("/index.html", "/administrators", "/api/v2/x"):
+                assert_error(await client.get(path), 404, "not_found")

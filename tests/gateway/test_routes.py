@@ -46,7 +46,12 @@ def test_the_packaged_table_loads_and_matches_the_plan() -> None:
         ("auto-apply", "auto-apply-service:3005", True, 100),
         ("notifications", "notification-service:3007", True, 200),
         ("analytics", "analytics-service:3006", True, 100),
+        ("admin", "admin-service:3008", True, 100),
     ]
+    admin = table.service("admin")
+    assert admin.prefixes == ("/api/admin",)
+    assert admin.pages == ("/", "/admin", "/login", "/logout", "/static")
+    assert admin.page_limit == 600
     assert table.cors.methods == ("GET", "POST", "PUT", "DELETE", "PATCH")
     assert table.cors.headers == ("Authorization", "Content-Type")
 
@@ -59,11 +64,31 @@ def test_prefixes_and_ports_equal_the_registry() -> None:
         assert domains, f"{route.name} is not a registry service"
         assert sorted(route.prefixes) == sorted(p for d in domains for p in d.prefixes), route.name
         assert {d.port for d in domains} == {route.port}, route.name
-    # Every service with public API routes is fronted (admin lives outside /api/v1/).
-    fronted = {s.name for s in table.services}
-    assert {d.service for d in registry.domains() if d.prefixes[0].startswith("/api/v1/")} == (
-        fronted
-    )
+    # Every service is fronted, the admin one (outside /api/v1/) included.
+    assert {s.name for s in table.services} == set(registry.service_names())
+
+
+def test_pages_equal_what_the_web_mount_serves() -> None:
+    """The admin service's pages are the web foundation's and the admin area's, and no other
+    service serves any."""
+    table = load_routes()
+    assert registry.page_prefixes("admin") == ("/", "/admin", "/login", "/logout", "/static")
+    for route in table.services:
+        assert sorted(route.pages) == list(registry.page_prefixes(route.name)), route.name
+
+
+def test_pages_that_differ_from_the_web_mount_are_refused() -> None:
+    data = raw()
+    service(data, "admin")["pages"] = ["/", "/admin", "/login", "/static"]
+    table = parse_routes(data)
+    served = {"admin": registry.page_prefixes("admin")}
+    with pytest.raises(RouteTableError, match=r"services\.admin\.pages: .* under \["):
+        check_against(table, registry.domains(), served)
+    # A service serving pages the table leaves out entirely is caught too.
+    data = raw()
+    data["services"] = [s for s in data["services"] if s["name"] != "admin"]
+    with pytest.raises(RouteTableError, match="admin serves pages under"):
+        check_against(parse_routes(data), registry.domains(), served)
 
 
 def _routes_without_token() -> dict[str, set[str]]:
@@ -101,8 +126,20 @@ def test_public_paths_are_exactly_the_routes_that_take_no_token() -> None:
         ("/api/v1/ai/resumes/1/matches", "ai"),
         ("/api/v1/jobsearch", None),
         ("/api/v1/", None),
-        ("/api/admin/users", None),
-        ("/", None),
+        ("/api/admin", "admin"),
+        ("/api/admin/users", "admin"),
+        ("/api/administrators", None),
+        ("/", "admin"),
+        ("/admin", "admin"),
+        ("/admin/users/42", "admin"),
+        ("/login", "admin"),
+        ("/login/code", "admin"),
+        ("/logout", "admin"),
+        ("/static/app.css", "admin"),
+        ("/administrators", None),
+        ("/index.html", None),
+        ("/healthz", None),
+        ("/metrics", None),
     ],
 )
 def test_route_for_picks_the_owner(path: str, owner: str | None) -> None:
@@ -137,6 +174,13 @@ def test_longest_prefix_wins() -> None:
         ("/api/v1/jobs/status/x", False),
         ("/api/v1/jobs/statusx", False),
         ("/api/v1/unknown", False),
+        # Pages take no token at the edge (their cookies are checked by the pages)...
+        ("/", True),
+        ("/admin/users", True),
+        ("/login/code", True),
+        # ...but the admin API does, except its status.
+        ("/api/admin/users", False),
+        ("/api/admin/status", True),
     ],
 )
 def test_is_public(path: str, public: bool) -> None:
@@ -183,12 +227,75 @@ def test_the_same_prefix_twice_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "prefix", ["/api/v2/jobs", "/jobs", "/api/v1", "/api/v1/", "/api/v1/jobs/", "/api/v1/Jobs"]
+    "prefix",
+    [
+        "/api/v2/jobs",
+        "/jobs",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1/jobs/",
+        "/api/v1/Jobs",
+        "/api/admin/",
+        "/api/admin/users",
+        "/api",
+        "/admin",
+    ],
 )
 def test_prefixes_outside_api_v1_are_refused(prefix: str) -> None:
     data = raw()
     service(data, "jobs")["prefixes"] = [prefix, "/api/v1/companies"]
     assert "is not a path under /api/v1/" in _refused(data)
+
+
+def test_api_admin_belongs_to_the_admin_service_only() -> None:
+    data = raw()
+    service(data, "analytics")["prefixes"] = ["/api/v1/analytics", "/api/admin"]
+    message = _refused(data)
+    assert "'/api/admin' belongs to the admin service only" in message
+
+
+@pytest.mark.parametrize(
+    ("page", "why"),
+    [
+        ("/admin/", "one path segment"),
+        ("/admin/users", "one path segment"),
+        ("admin", "one path segment"),
+        ("/Admin", "one path segment"),
+        ("", "one path segment"),
+        ("/api", "not a page path"),
+        ("/healthz", "not a page path"),
+        ("/metrics", "not a page path"),
+        ("/readyz", "not a page path"),
+    ],
+)
+def test_bad_pages_are_refused(page: str, why: str) -> None:
+    data = raw()
+    service(data, "admin")["pages"] = ["/", page]
+    assert why in _refused(data)
+
+
+def test_pages_must_not_overlap() -> None:
+    data = raw()
+    service(data, "admin")["pages"] = ["/", "/admin", "/admin"]
+    assert "page listed twice: /admin" in _refused(data)
+    # Another service claiming a page of the admin service's, or the home page.
+    for page in ("/login", "/"):
+        data = raw()
+        service(data, "jobs")["pages"] = [page]
+        assert f"{page!r} of jobs overlaps {page!r} of admin" in _refused(data)
+
+
+def test_the_home_page_is_exact_and_other_pages_are_prefixes() -> None:
+    table = load_routes(check_registry=False)
+    admin = table.service("admin")
+    assert admin.page_for("/") == "/"
+    assert admin.page_for("/login/code") == "/login"
+    assert admin.page_for("/loginx") is None
+    # `/` owns the home page alone: it overlaps no other page or prefix.
+    assert table.route_for("/nowhere") is None
+    assert table.is_page("/")
+    assert table.is_page("/static/htmx.js")
+    assert not table.is_page("/api/admin/users")
 
 
 @pytest.mark.parametrize("limit", [0, -5])

@@ -98,7 +98,8 @@ class Platform:
 
 @pytest.fixture
 def platform(tmp_path: Path, redis_server: RedisProcess) -> Iterator[Platform]:
-    """auth, users and jobs each in a process, two gateways in front (resumes is not started)."""
+    """auth, users, jobs and admin (the web pages) each in a process, two gateways in front
+    (resumes is not started)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOBPILOT_")}
     env.update(
         JOBPILOT_DATA_DIR=str(tmp_path / "var"),
@@ -108,9 +109,9 @@ def platform(tmp_path: Path, redis_server: RedisProcess) -> Iterator[Platform]:
         JOBPILOT_OBSERVABILITY__LOG_LEVEL="WARNING",
         JOBPILOT_GATEWAY__HEALTH_INTERVAL_SECONDS="0.5",
     )
-    names = ("auth", "users", "jobs", "resumes", "gateway", "gateway2")
+    names = ("auth", "users", "jobs", "resumes", "admin", "gateway", "gateway2")
     ports = {name: _free_port() for name in names}
-    for service in ("auth", "users", "jobs", "resumes"):
+    for service in ("auth", "users", "jobs", "resumes", "admin"):
         env[f"JOBPILOT_GATEWAY__UPSTREAMS__{service.upper()}"] = (
             f"http://127.0.0.1:{ports[service]}"
         )
@@ -124,13 +125,17 @@ def platform(tmp_path: Path, redis_server: RedisProcess) -> Iterator[Platform]:
     try:
         for service in ("auth", "users", "jobs"):
             deployment.start(service, "serve", "--service", service, "--port", str(ports[service]))
+        # The admin domain has no tasks; one less worker polling the shared SQLite file.
+        deployment.start(
+            "admin", "serve", "--service", "admin", "--port", str(ports["admin"]), "--no-worker"
+        )
         for gateway in ("gateway", "gateway2"):
             deployment.start(gateway, "gateway", "--port", str(ports[gateway]))
-        for name in ("auth", "users", "jobs", "gateway", "gateway2"):
+        for name in ("auth", "users", "jobs", "admin", "gateway", "gateway2"):
             deployment.wait_ready(name)
         for gateway in ("gateway", "gateway2"):
             # A service that came up after the gateway is taken back at the next probe.
-            deployment.wait_upstreams(gateway, ("auth", "users", "jobs"))
+            deployment.wait_upstreams(gateway, ("auth", "users", "jobs", "admin"))
         yield deployment
     finally:
         for proc in deployment.procs.values():
@@ -204,6 +209,39 @@ async def _signed_up(client: httpx.AsyncClient, settings: Settings, email: str) 
     return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
+async def _create_admin(settings: Settings, email: str) -> None:
+    from jobpilot.auth.public import AuthFacade
+
+    container = wiring.build_container(settings)
+    try:
+        await AuthFacade(container.auth).create_user(email, PASSWORD, "Ada", admin=True)
+    finally:
+        await container.aclose()
+
+
+async def _browse_the_admin_pages(gateway_url: str, settings: Settings) -> None:
+    """Sign in at /login through the gateway and open /admin by the cookies alone."""
+    await _create_admin(settings, "ada@example.com")
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as browser:
+        form = await browser.get("/login")
+        assert form.status_code == 200, form.text
+        assert form.headers["X-Upstream-Service"] == "admin"
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert csrf, form.text
+        data = {"email": "ada@example.com", "password": PASSWORD, "csrf_token": csrf[1]}
+        signed_in = await browser.post("/login", data={**data, "next": "/admin"})
+        assert signed_in.status_code == 303, signed_in.text
+        assert signed_in.headers["location"] == "/admin"
+        assert signed_in.headers.get_list("set-cookie"), signed_in.headers
+        admin = await browser.get("/admin")  # no Authorization header: cookies only
+        assert admin.status_code == 200, admin.text
+        assert "text/html" in admin.headers["content-type"]
+        home = await browser.get("/")
+        assert home.status_code == 200, home.text
+        # The admin API still wants a bearer token at the gateway.
+        assert_error(await browser.get("/api/admin/users"), 401, "invalid_token")
+
+
 async def test_sign_up_and_use_the_services_through_the_gateway(platform: Platform) -> None:
     settings = platform.settings()
     async with (
@@ -254,6 +292,9 @@ async def test_sign_up_and_use_the_services_through_the_gateway(platform: Platfo
             error = assert_error(revoked, 401, "invalid_token")
             assert "signed out" in error["message"]
         assert (await gateway.get("/api/v1/jobs", headers=headers)).status_code == 200
+
+        # The web pages, served by the admin service's process, through the gateway.
+        await _browse_the_admin_pages(platform.url("gateway"), settings)
 
         # A service that is not running: the health checks fence it off, answers come fast.
         deadline = time.monotonic() + 10

@@ -79,7 +79,7 @@ def run_gateway(
     console.print(f"[bold]JobPilot gateway[/bold] at http://{host}:{port}", highlight=False)
     for service in table.services:
         upstream = settings.gateway.upstreams[service.name]
-        prefixes = " ".join(service.prefixes)
+        prefixes = " ".join((*service.prefixes, *service.pages))
         console.print(f"  {service.name:<14} {upstream:<26} {prefixes}", highlight=False)
     uvicorn.run(
         "jobpilot.cli.gateway:gateway_app_from_env",

@@ -2,8 +2,9 @@
 
 `jobpilot gateway --port 8080` serves this app. It has no database: tokens are checked with the
 auth service's published keys and the shared revocation list (Redis), limits count in Redis when
-one is configured, and every `/api/v1/...` request is streamed to the owning service's upstream.
-It answers `/healthz` (the gateway itself), `/readyz` (each upstream's health; 503 when none can
+one is configured, and every request the route table routes is streamed to the owning service's
+upstream (the pages, `/`, `/login`, `/admin`..., and `/api/admin` to the admin service's). It
+answers `/healthz` (the gateway itself), `/readyz` (each upstream's health; 503 when none can
 take traffic) and `/metrics`.
 """
 
@@ -131,7 +132,7 @@ class GatewayApp:
 
         def route_of(path: str) -> str:
             service = table.route_for(path)
-            return (service.matches(path) if service else None) or UNROUTED
+            return (service.route_of(path) if service else None) or UNROUTED
 
         # Outermost, so the access log line of a request carries its trace id.
         app = ServerSpanMiddleware(observed, self.tracer_provider, route_of)

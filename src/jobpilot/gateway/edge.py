@@ -1,4 +1,4 @@
-"""The edge: what the gateway does to every API request before a service sees it.
+"""The edge: what the gateway does to every request for a service before the service sees it.
 
 One pure ASGI middleware applies the route table in front of any app: in `jobpilot serve` it wraps
 the services themselves (no network hop), in `jobpilot gateway` it wraps the proxy. For each path
@@ -13,8 +13,11 @@ under a table prefix it
 5. records the gateway metrics (requests, latency total and upstream, bytes, by service and route).
 
 CORS and the request id sit outside this middleware (Starlette's CORSMiddleware and
-`kit.http.ObservabilityMiddleware`), so refusals here carry both. Paths no service owns
-(`/healthz`, `/metrics`, the web pages) pass through untouched.
+`kit.http.ObservabilityMiddleware`), so refusals here carry both. The web pages a service owns
+(the table's `pages`) take no token, whatever the request carries: a page signs in by its own
+cookies and checks CSRF itself, so the edge only counts them per client address (step 3) and
+passes their cookies both ways untouched. Paths no service owns (`/healthz`, `/metrics`) pass
+through untouched.
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        route = service.matches(path) or path
+        route = service.route_of(path) or path
         raw_method: str = scope.get("method", "GET")
         method = raw_method if raw_method in _KNOWN_METHODS else "OTHER"
         scope["headers"], authorization = _request_headers(scope.get("headers", ()))
@@ -183,6 +186,17 @@ class EdgeMiddleware:
     ) -> tuple[JobPilotError | None, Decision | None]:
         """The refusal to answer with (if any), and the rate-limit decision taken."""
         components = self.components(scope)
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        if service.matches(path) is None:
+            # A page: its Authorization header (if any) is none of the edge's business, and its
+            # count is its own, so browsing does not use up the API's limit.
+            return await self._count(
+                components,
+                key_for(f"{service.name}:pages", None, address),
+                service.page_limit,
+                service,
+            )
         needs_token = service.jwt and not service.is_public(path) and scope["method"] != "OPTIONS"
         token = bearer_from(authorization.decode("latin-1"))
         principal: Principal | None = None
@@ -199,23 +213,26 @@ class EdgeMiddleware:
                     return KeysUnavailable(headers={"Retry-After": "5"}), None
         elif needs_token:
             return InvalidToken("Sign in: this needs an access token."), None
-        client = scope.get("client")
-        key = key_for(
-            service.name,
-            str(principal.user_id) if principal else None,
-            client[0] if client else "unknown",
+        key = key_for(service.name, str(principal.user_id) if principal else None, address)
+        refusal, decision = await self._count(
+            components, key, service.rate_limit_per_minute, service
         )
+        if refusal is None and principal is not None and token is not None:
+            # The service behind an embedded edge reuses this verification for the same token.
+            scope.setdefault("state", {})[EDGE_PRINCIPAL] = (token, principal)
+        return refusal, decision
+
+    @staticmethod
+    async def _count(
+        components: EdgeComponents, key: str, limit: int, service: ServiceRoute
+    ) -> tuple[JobPilotError | None, Decision | None]:
+        """Count one request against `limit` for `key`: the refusal if over it, the decision."""
         try:
-            decision = await components.rate_limiter.hit(
-                key, service.rate_limit_per_minute, service=service.name
-            )
+            decision = await components.rate_limiter.hit(key, limit, service=service.name)
         except RateLimitUnavailable as exc:
             return exc, None
         if not decision.allowed:
             return decision.refusal(), decision
-        if principal is not None and token is not None:
-            # The service behind an embedded edge reuses this verification for the same token.
-            scope.setdefault("state", {})[EDGE_PRINCIPAL] = (token, principal)
         return None, decision
 
     def _refuse(

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from jobpilot.gateway.routes import RouteTable, ServiceRoute, template_regex
+from jobpilot.gateway.routes import HOME, RouteTable, ServiceRoute, template_regex
 
 FORMAT_VERSION = "3.0"
 # Pinned so that a rollout never changes Kong's behaviour by itself.
@@ -42,7 +42,9 @@ KONG_HEADER = f"""\
 # `limit_by: ip`, since there an unverified Authorization header would let a client pick a
 # fresh counter per request. `policy: local` keeps counters in each Kong node (DB-less has no
 # `cluster` policy), so N replicas allow up to N times the limit; the services' own limiter
-# counts per user id in Redis behind it.
+# counts per user id in Redis behind it. The web pages (the admin service's `*-pages` and
+# `*-home` routes) carry no jwt plugin: they sign in by their HttpOnly cookies, which Kong
+# passes through untouched, and count per IP.
 #
 # The jwt plugin accepts only tokens whose `iss` matches a consumer's jwt_secrets entry with
 # the auth service's public key (ES256); key material is not part of this file: add the
@@ -151,6 +153,13 @@ def _service(
                 "plugins": [_rate_limit(service, by_token=False, fault_tolerant=fault_tolerant)],
             }
         )
+    pages = [p for p in service.pages if p != HOME]
+    if pages:
+        # Pages sign in by their cookies, never by a token: no jwt plugin, counted per IP.
+        routes.append(_pages_route(service, f"{service.name}-pages", pages, fault_tolerant))
+    if HOME in service.pages:
+        # A prefix path of `/` would match every path; the regex matches the home page alone.
+        routes.append(_pages_route(service, f"{service.name}-home", ["~/$"], fault_tolerant))
     return {
         "name": service.name,
         "url": _url(service),
@@ -161,6 +170,20 @@ def _service(
         "tags": [TAG],
         "routes": routes,
         "plugins": [_cors(table, origins)],
+    }
+
+
+def _pages_route(
+    service: ServiceRoute, name: str, paths: list[str], fault_tolerant: bool
+) -> dict[str, Any]:
+    limit = _rate_limit(service, by_token=False, fault_tolerant=fault_tolerant)
+    limit["config"]["minute"] = service.page_limit
+    return {
+        "name": name,
+        "paths": paths,
+        "strip_path": False,
+        "protocols": ["http", "https"],
+        "plugins": [limit],
     }
 
 

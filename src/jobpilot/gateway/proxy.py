@@ -1,4 +1,4 @@
-"""The gateway's reverse proxy: each `/api/v1/...` request streamed to the owning service.
+"""The gateway's reverse proxy: each routed request (API or page) streamed to its service.
 
 `ProxyApp` is the innermost app of the standalone gateway; the edge around it has already
 checked the token, counted the rate limit and set the request id, so this module only moves
@@ -374,7 +374,11 @@ class _Failure:
 
 
 class ProxyApp:
-    """ASGI app forwarding /api/v1/... to the owning service's upstream."""
+    """ASGI app forwarding each path of the route table to the owning service's upstream.
+
+    Cookies pass both ways untouched (the client's `Cookie` up, every `Set-Cookie` down): the
+    pages sign in by them, and the shared client keeps none (`DummyCookieJar`).
+    """
 
     def __init__(
         self, table: RouteTable, pool: UpstreamPool, client: aiohttp.ClientSession

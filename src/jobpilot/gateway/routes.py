@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Protocol
@@ -21,6 +21,14 @@ ROUTES_FILE = Path(__file__).with_name("routes.toml")
 API_ROOT = "/api/v1/"
 
 _PREFIX = re.compile(r"^/api/v1(/[a-z0-9][a-z0-9._-]*)+$")
+# API prefixes outside /api/v1 that the registry mounts, and the one service each belongs to:
+# nothing else outside /api/v1 may be routed as an API.
+OUTSIDE_API_ROOT = {"/api/admin": "admin"}
+# A page prefix is one path segment (`/admin` covers `/admin/users`); `/` is the home page only.
+HOME = "/"
+_PAGE = re.compile(r"^/[a-z][a-z0-9._-]*$")
+# Paths a page prefix may not take: the APIs and the gateway's and services' own endpoints.
+_NOT_PAGES = ("/api", "/healthz", "/readyz", "/metrics")
 # Public paths may hold `{name}` segments (FastAPI's path parameters).
 _PUBLIC_PATH = re.compile(r"^/api/v1(/([a-z0-9._-]+|\{[a-z_][a-z0-9_]*\}))+$")
 _UPSTREAM = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:[0-9]{1,5}$")
@@ -86,6 +94,11 @@ class ServiceRoute(_Strict):
     jwt: bool
     public_paths: tuple[str, ...] = ()
     rate_limit_per_minute: int = Field(gt=0)
+    # Server-rendered pages: path prefixes, and `/` for the home page alone. They take no token
+    # (a page signs in by its cookies and checks CSRF itself) and count per client address.
+    pages: tuple[str, ...] = ()
+    # The pages' limit per client address; None: `rate_limit_per_minute`.
+    page_rate_limit_per_minute: int | None = Field(default=None, gt=0)
     connect_timeout_ms: Milliseconds | None = None
     read_timeout_ms: Milliseconds | None = None
     write_timeout_ms: Milliseconds | None = None
@@ -103,10 +116,37 @@ class ServiceRoute(_Strict):
     @classmethod
     def _prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for prefix in value:
-            if not _PREFIX.match(prefix):
-                msg = f"{prefix!r} is not a path under {API_ROOT} (lower case, no trailing /)"
+            if not _PREFIX.match(prefix) and prefix not in OUTSIDE_API_ROOT:
+                msg = (
+                    f"{prefix!r} is not a path under {API_ROOT} (lower case, no trailing /) "
+                    f"nor one of {', '.join(OUTSIDE_API_ROOT)}"
+                )
                 raise ValueError(msg)
         return value
+
+    @field_validator("pages")
+    @classmethod
+    def _pages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for page in value:
+            if page != HOME and not _PAGE.match(page):
+                msg = f"page {page!r} is not `/` nor one path segment such as /admin"
+                raise ValueError(msg)
+            if any(_under(page, taken) for taken in _NOT_PAGES):
+                msg = f"page {page!r} is not a page path: {', '.join(_NOT_PAGES)} are not pages"
+                raise ValueError(msg)
+        if dupes := sorted({p for p in value if value.count(p) > 1}):
+            msg = f"page listed twice: {', '.join(dupes)}"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _outside_api_root_is_the_owners(self) -> ServiceRoute:
+        for prefix in self.prefixes:
+            owner = OUTSIDE_API_ROOT.get(prefix)
+            if owner is not None and owner != self.name:
+                msg = f"prefix {prefix!r} belongs to the {owner} service only"
+                raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _public_paths_are_ours(self) -> ServiceRoute:
@@ -123,6 +163,22 @@ class ServiceRoute(_Strict):
         """The longest of this service's prefixes that `path` falls under."""
         hits = [p for p in self.prefixes if _under(path, p)]
         return max(hits, key=len) if hits else None
+
+    def page_for(self, path: str) -> str | None:
+        """The page prefix `path` falls under (`/` only for the home page itself)."""
+        for page in self.pages:
+            if path == page if page == HOME else _under(path, page):
+                return page
+        return None
+
+    def route_of(self, path: str) -> str | None:
+        """The prefix or page of this service that `path` falls under."""
+        return self.matches(path) or self.page_for(path)
+
+    @property
+    def page_limit(self) -> int:
+        """Page requests a client address may make in a minute."""
+        return self.page_rate_limit_per_minute or self.rate_limit_per_minute
 
     @property
     def open_paths(self) -> tuple[str, ...]:
@@ -149,10 +205,13 @@ class RouteTable(_Strict):
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             msg = f"service listed twice: {', '.join(dupes)}"
             raise ValueError(msg)
-        owned = [(p, s.name) for s in self.services for p in s.prefixes]
+        owned = [(p, s.name) for s in self.services for p in (*s.prefixes, *s.pages)]
         for i, (prefix, owner) in enumerate(owned):
             for other, other_owner in owned[i + 1 :]:
-                if _under(prefix, other) or _under(other, prefix):
+                # `/` is the home page alone, so it overlaps only itself.
+                if prefix == other or (
+                    HOME not in (prefix, other) and (_under(prefix, other) or _under(other, prefix))
+                ):
                     msg = (
                         f"prefix {prefix!r} of {owner} overlaps {other!r} of {other_owner}: "
                         "a path must belong to one service"
@@ -168,20 +227,28 @@ class RouteTable(_Strict):
         raise KeyError(name)
 
     def route_for(self, path: str) -> ServiceRoute | None:
-        """The service owning `path` by its longest matching prefix."""
+        """The service owning `path` by its longest matching prefix, or by its pages."""
         best: tuple[int, ServiceRoute] | None = None
         for service in self.services:
             prefix = service.matches(path)
             if prefix is not None and (best is None or len(prefix) > best[0]):
                 best = (len(prefix), service)
-        return best[1] if best else None
+        if best:
+            return best[1]
+        # Pages never overlap a prefix (validated), so at most one service has the path.
+        return next((s for s in self.services if s.page_for(path) is not None), None)
+
+    def is_page(self, path: str) -> bool:
+        """Whether `path` is a server-rendered page of some service."""
+        service = self.route_for(path)
+        return service is not None and service.matches(path) is None
 
     def is_public(self, path: str) -> bool:
         """Whether the gateway lets `path` through without a token."""
         service = self.route_for(path)
         if service is None:
             return False
-        return not service.jwt or service.is_public(path)
+        return not service.jwt or service.is_public(path) or service.matches(path) is None
 
     def timeouts(self, service: ServiceRoute) -> tuple[int, int, int, int]:
         """Connect, read and write timeouts (ms) and retries of `service`, defaults filled in."""
@@ -205,8 +272,13 @@ class KnownService(Protocol):
     def prefixes(self) -> tuple[str, ...]: ...
 
 
-def check_against(table: RouteTable, known: Iterable[KnownService]) -> None:
-    """Fail unless each service of the table exists in `known` with the same port and prefixes."""
+def check_against(
+    table: RouteTable,
+    known: Iterable[KnownService],
+    pages: Mapping[str, tuple[str, ...]] | None = None,
+) -> None:
+    """Fail unless each service of the table exists in `known` with the same port and prefixes,
+    and (when `pages` maps each service to the page prefixes it serves) the same pages."""
     by_service: dict[str, list[KnownService]] = {}
     for domain in known:
         by_service.setdefault(domain.service, []).append(domain)
@@ -231,6 +303,19 @@ def check_against(table: RouteTable, known: Iterable[KnownService]) -> None:
                 f"services.{service.name}.prefixes: {sorted(service.prefixes)}, but the "
                 f"registry mounts {prefixes}"
             )
+        served = sorted(pages.get(service.name, ())) if pages is not None else None
+        if served is not None and sorted(service.pages) != served:
+            problems.append(
+                f"services.{service.name}.pages: {sorted(service.pages)}, but the service "
+                f"serves pages under {served}"
+            )
+    if pages is not None:
+        for name, served_pages in sorted(pages.items()):
+            if served_pages and not any(s.name == name for s in table.services):
+                problems.append(
+                    f"services: {name} serves pages under {sorted(served_pages)} but the table "
+                    "does not route it"
+                )
     if problems:
         raise RouteTableError("Invalid route table:\n  " + "\n  ".join(problems))
 
@@ -270,7 +355,8 @@ def _load(path: Path, *, check_registry: bool) -> RouteTable:
     if check_registry:
         from jobpilot import registry
 
-        check_against(table, registry.domains())
+        served = {name: registry.page_prefixes(name) for name in registry.service_names()}
+        check_against(table, registry.domains(), served)
     return table
 
 
