@@ -6,9 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from jobpilot.admin.service.common import AdminComponents
+from jobpilot.admin.service.common import AdminComponents, ListFilters
 from jobpilot.auth.public import AuditPage
 
 PAGE_SIZE = 25
@@ -16,23 +15,13 @@ FILTER_CHARS = 100
 
 
 @dataclass(frozen=True)
-class AuditFilters:
+class AuditFilters(ListFilters):
     """Actions whose name starts with `action` (`user.`, `task.retry`), by admins whose email
     contains `actor`; and which page."""
 
     action: str | None = None
     actor: str | None = None
     page: int = 1
-
-    def query(self, **changes: Any) -> dict[str, str]:
-        """The filters as URL query parameters (unset ones left out), with `changes`."""
-        values = {**self.__dict__, **changes}
-        # Page 1 is where a list starts: its address leaves it out.
-        return {
-            k: str(v)
-            for k, v in values.items()
-            if v is not None and v != "" and not (k == "page" and v == 1)
-        }
 
 
 def parse_audit_filters(raw: Mapping[str, str | None]) -> tuple[AuditFilters, dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from jobpilot.admin.config import AdminSettings
 from jobpilot.admin.health import ServiceHealthMonitor
@@ -43,3 +44,17 @@ class Actor:
     user_id: uuid.UUID
     ip: str | None = None
     user_agent: str | None = None
+
+
+class ListFilters:
+    """What an admin list (a dataclass of filters and `page`) is narrowed to, as an address."""
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The filters as URL query parameters (unset ones left out), with `changes`."""
+        values = {**self.__dict__, **changes}
+        # Page 1 is where a list starts: its address leaves it out.
+        return {
+            k: str(v)
+            for k, v in values.items()
+            if v is not None and v != "" and not (k == "page" and v == 1)
+        }

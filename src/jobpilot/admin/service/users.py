@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from jobpilot.admin.errors import CannotActOnSelf, InvalidFilter, UnknownTier, UserNotFound
-from jobpilot.admin.service.common import Actor, AdminComponents
+from jobpilot.admin.service.common import Actor, AdminComponents, ListFilters
 from jobpilot.auth.public import AccountDetails, AccountPage, AccountSummary, AuditPage
 from jobpilot.users.public import ProfileSummary, UsersFacade
 
@@ -32,7 +32,7 @@ Mfa = Literal["on", "off"]
 
 
 @dataclass(frozen=True)
-class UserFilters:
+class UserFilters(ListFilters):
     """What the list of accounts is narrowed to (None: anything), and which page."""
 
     q: str | None = None
@@ -41,16 +41,6 @@ class UserFilters:
     role: Role | None = None
     mfa: Mfa | None = None
     page: int = 1
-
-    def query(self, **changes: Any) -> dict[str, str]:
-        """The filters as URL query parameters (unset ones left out), with `changes`."""
-        values = {**self.__dict__, **changes}
-        # Page 1 is where a list starts: its address leaves it out.
-        return {
-            k: str(v)
-            for k, v in values.items()
-            if v is not None and v != "" and not (k == "page" and v == 1)
-        }
 
 
 def _choice(
